@@ -1,0 +1,38 @@
+"""Everything the template repository runs: `uvx --with uv nox -s tests` is what CI runs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.error_on_external_run = True
+nox.options.sessions = ["lint", "tests"]
+
+
+def sync(session: nox.Session) -> None:
+    session.run_install(
+        "uv",
+        "sync",
+        "--quiet",
+        "--group",
+        "test",
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+        external=True,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff and mypy --strict over the template's own code (tests, hooks, this file)."""
+    sync(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole suite, deep renders included; `-- -m "not deep"` for the fast subset."""
+    sync(session)
+    session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs)

@@ -1,0 +1,45 @@
+"""Shared fixtures: render the template in-process from the working tree."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from copier import run_copy
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+Answers = Mapping[str, Any]
+Render = Callable[..., Path]
+
+
+def render_project(dst: Path, answers: Answers | None = None) -> Path:
+    """Render the template's working tree (uncommitted changes included) into `dst`."""
+    run_copy(
+        str(ROOT),
+        dst,
+        data=dict(answers or {}),
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=False,
+    )
+    return dst
+
+
+@pytest.fixture(scope="session")
+def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """Render once per distinct set of answers and share the result (treat it as read-only)."""
+    cache: dict[str, Path] = {}
+
+    def _render(**answers: Any) -> Path:
+        key = json.dumps(answers, sort_keys=True)
+        if key not in cache:
+            cache[key] = render_project(tmp_path_factory.mktemp("render"), answers)
+        return cache[key]
+
+    return _render
