@@ -16,7 +16,7 @@ def sync(session: nox.Session) -> None:
         "sync",
         "--quiet",
         "--group",
-        "test",
+        "dev",
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
         external=True,
     )
@@ -36,3 +36,18 @@ def tests(session: nox.Session) -> None:
     """The whole suite, deep renders included; `-- -m "not deep"` for the fast subset."""
     sync(session)
     session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs)
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Re-render examples/ from their committed answers files."""
+    sync(session)
+    session.run("python", "-m", "tests.examples")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: each prints ratios against a baseline measured in the same run."""
+    sync(session)
+    for script in ("render",):
+        session.run("python", "-m", f"tests.benchmarks.{script}")

@@ -45,7 +45,7 @@ def test_bad_answer_is_refused_and_nothing_written(
     tmp_path: Path, answers: dict[str, Any], message: str
 ) -> None:
     destination = tmp_path / "project"
-    with pytest.raises(ValueError, match="Validation error|Invalid choice|is not") as error:
+    with pytest.raises(ValueError, match=r"Validation error|Invalid choice|is not") as error:
         render_project(destination, answers)
     assert message in str(error.value)
     assert not destination.exists() or not any(destination.iterdir())
@@ -61,6 +61,7 @@ def test_derived_names_follow_the_project_name(tmp_path: Path) -> None:
 
 def test_repository_url_default_follows_the_ci_provider(tmp_path: Path) -> None:
     project = render_project(tmp_path / "p", {"ci_provider": "gitlab", "owner": "acme"})
-    assert "repository_url: https://gitlab.com/acme/my-ml-project" in (
-        project / ".copier-answers.yml"
-    ).read_text()
+    assert (
+        "repository_url: https://gitlab.com/acme/my-ml-project"
+        in (project / ".copier-answers.yml").read_text()
+    )

@@ -60,8 +60,8 @@ def test_no_leftover_jinja_and_tidy_whitespace(render: Render, answers: dict[str
         text = path.read_text(encoding="utf-8")
         name = path.name
         if match := LEFTOVER_JINJA.search(text):
-            line = text.count("\n", 0, match.start()) + 1
-            problems.append(f"{name}:{line}: leftover Jinja {match.group()!r}")
+            line_number = text.count("\n", 0, match.start()) + 1
+            problems.append(f"{name}:{line_number}: leftover Jinja {match.group()!r}")
         if text and not text.endswith("\n"):
             problems.append(f"{name}: no final newline")
         if text.endswith("\n\n"):
@@ -142,7 +142,14 @@ def test_workflows_are_schema_valid_and_zizmor_clean(
     )
     assert schema.returncode == 0, schema.stdout + schema.stderr
     audit = subprocess.run(
-        [tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", str(workflows[0].parent)],
+        [
+            tool("zizmor"),
+            "--offline",
+            "--persona",
+            "pedantic",
+            "--no-progress",
+            str(workflows[0].parent),
+        ],
         capture_output=True,
         text=True,
         check=False,
