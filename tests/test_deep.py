@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,10 @@ def clean_env() -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("NOX_", "UV_PROJECT", "VIRTUAL_ENV", "PYTHONPATH"))
     }
-    uv = shutil.which("uv")
-    assert uv, "uv must be on PATH for the deep tests"
-    env["PATH"] = os.pathsep.join([str(Path(uv).parent), env.get("PATH", "")])
+    # The test environment's own tools (uv, pre-commit) come first on PATH.
+    tools = Path(sys.executable).parent
+    assert (tools / "uv").exists(), "the test environment must have uv installed"
+    env["PATH"] = os.pathsep.join([str(tools), env.get("PATH", "")])
     return env
 
 
