@@ -1,0 +1,93 @@
+"""`copier update` time of the default project (one template change) vs copier's floor.
+
+The floor is the same update of a one-file template, measured in the same run; both sides
+are the min of >= 5 runs of the CLI exactly as Renovate calls it. Run through `nox -s bench`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.benchmarks.common import (
+    GIT_IDENTITY,
+    floor_template,
+    min_time,
+    ratio_line,
+    template_snapshot,
+)
+
+ANSWERS_TEMPLATE = "{{ _copier_answers | to_nice_yaml -}}\n"
+
+RUNS = 5
+GOAL = 1.5
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True)
+
+
+def next_release(template: Path, edited: str) -> None:
+    """Tag v0.2.0 with one line appended to one template file."""
+    with (template / edited).open("a") as file:
+        file.write("\nA line added by the next release.\n")
+    git(template, "commit", "-q", "-am", "next release")
+    git(template, "tag", "v0.2.0")
+
+
+def rendered_project(template: Path, destination: Path) -> Path:
+    command = ["copier", "copy", "--quiet", "--defaults", "--vcs-ref", "v0.1.0"]
+    subprocess.run(
+        [*command, str(template), str(destination)],
+        check=True,
+        capture_output=True,
+    )
+    git(destination, "init", "-q", "-b", "main")
+    git(destination, "add", "-A")
+    git(destination, "commit", "-q", "-m", "render")
+    return destination
+
+
+def copier_update(project: Path, scratch: Path) -> None:
+    """One update from a fresh clone of the v0.1.0 project, so every run does the same work."""
+    work = scratch / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(project, work, symlinks=True)
+    subprocess.run(
+        ["copier", "update", "--quiet", "--skip-answered", "--defaults", "--vcs-ref", "v0.2.0"],
+        cwd=work,
+        check=True,
+        capture_output=True,
+    )
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        ours = template_snapshot(scratch / "template")
+        next_release(ours, "template/docs/design_doc.md.jinja")
+        floor = floor_template(scratch / "floor")
+        # An update needs an answers file: the floor is its one file plus that.
+        (floor / "template/{{_copier_conf.answers_file}}.jinja").write_text(ANSWERS_TEMPLATE)
+        git(floor, "add", "-A")
+        git(floor, "commit", "-q", "--amend", "--no-edit")
+        git(floor, "tag", "-f", "v0.1.0")
+        next_release(floor, "template/README.md.jinja")
+        ours_project = rendered_project(ours, scratch / "ours-project")
+        floor_project = rendered_project(floor, scratch / "floor-project")
+        files = sum(1 for p in ours_project.rglob("*") if p.is_file() and ".git" not in p.parts)
+
+        print(f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}")
+        floor_time = min_time(lambda: copier_update(floor_project, scratch), RUNS)
+        ours_time = min_time(lambda: copier_update(ours_project, scratch), RUNS)
+        label = f"copier update, default project ({files} files, one template change)"
+        print(ratio_line(label, ours_time, floor_time, GOAL))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,494 @@
+"""Living repositories: `copier update` across template versions, as Renovate runs it.
+
+A session fixture turns the working tree into a throwaway template repository with three
+releases: v0.1.0 (this tree), v0.2.0 (a line added to a doc and a table to pyproject.toml)
+and v0.3.0 (the design doc moves to docs/design/, with a rename migration).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from copier import run_copy, run_update
+from copier.errors import TaskError, UnsafeTemplateError
+
+from tests.conftest import ROOT
+
+Factory = Callable[..., Path]
+GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+GIT += ["-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
+DOC = "docs/design_doc.md"
+MOVED_DOC = "docs/design/design_doc.md"
+V2_DOC_LINE = "_Section added by the synthetic v0.2.0._"
+V2_TOML = '[tool.golden-path-fixture]\nrelease = "v0.2.0"\n'
+FILLED_IN = "Our churn model cuts monthly churn by 2 points; owner: the retention squad."
+ANSWER_TRACKS = {
+    "default": {},
+    "genai-rag-L5": {"track": "genai-rag", "level": "L5", "data_sensitivity": "personal"},
+    "rl-gitlab": {"track": "rl", "ci_provider": "gitlab", "signing": "key"},
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def release(repo: Path, tag: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", f"release {tag}")
+    git(repo, "tag", tag)
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("template") / "ml-golden-path"
+    shutil.copytree(
+        ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(
+            ".git", ".nox", ".venv", "*_cache", "__pycache__", "examples", ".bench"
+        ),
+    )
+    git(repo, "init", "-q", "-b", "main")
+    release(repo, "v0.1.0")
+
+    with (repo / f"template/{DOC}.jinja").open("a") as doc:
+        doc.write(f"\n## Template v0.2.0\n\n{V2_DOC_LINE}\n")
+    with (repo / "template/pyproject.toml.jinja").open("a") as pyproject:
+        pyproject.write(f"\n{V2_TOML}")
+    release(repo, "v0.2.0")
+
+    (repo / "template/docs/design").mkdir()
+    git(repo, "mv", f"template/{DOC}.jinja", f"template/{MOVED_DOC}.jinja")
+    config = yaml.safe_load((repo / "copier.yml").read_text())
+    config.setdefault("_migrations", []).append(
+        {
+            "version": "v0.3.0",
+            "when": "{{ true }}",
+            "command": [
+                "{{ _copier_python }}",
+                "{{ _copier_conf.src_path }}/hooks/rename_files.py",
+                f"{DOC}={MOVED_DOC}",
+            ],
+        }
+    )
+    (repo / "copier.yml").write_text(yaml.safe_dump(config, sort_keys=False, width=1000))
+    release(repo, "v0.3.0")
+    return repo
+
+
+@pytest.fixture(scope="session")
+def pristine(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Factory:
+    """A fresh render per (release, answers), made once: treat it as read-only."""
+    cache: dict[str, Path] = {}
+
+    def render(ref: str, answers: dict[str, Any] | None = None) -> Path:
+        key = json.dumps([ref, answers or {}], sort_keys=True)
+        if key not in cache:
+            dst = tmp_path_factory.mktemp("pristine")
+            run_copy(
+                str(template_repo), dst, data=answers or {}, defaults=True, vcs_ref=ref, quiet=True
+            )
+            cache[key] = dst
+        return cache[key]
+
+    return render
+
+
+@pytest.fixture
+def create(
+    pristine: Factory,
+) -> Factory:
+    """A committed project rendered at `ref`, as a team has it after `copier copy`."""
+
+    def _create(dst: Path, ref: str, answers: dict[str, Any] | None = None) -> Path:
+        shutil.copytree(pristine(ref, answers), dst)
+        git(dst, "init", "-q", "-b", "main")
+        commit(dst, "render")
+        return dst
+
+    return _create
+
+
+def commit(project: Path, message: str) -> None:
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def update(project: Path, ref: str | None = None, **options: Any) -> None:
+    """What Renovate runs: `copier update --skip-answered --defaults [--vcs-ref REF]`."""
+    run_update(
+        str(project),
+        defaults=True,
+        skip_answered=True,
+        overwrite=True,
+        vcs_ref=ref,
+        quiet=True,
+        **options,
+    )
+
+
+def update_check(project: Path) -> subprocess.CompletedProcess[str]:
+    """The generated repository's own check, as `nox -s update-check` runs it."""
+    return subprocess.run(
+        [sys.executable, "tools/update_check.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+def without_commit(answers: bytes) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(answers)
+    data.pop("_commit")
+    return data
+
+
+def fill_in_design_doc(project: Path, doc: str = DOC) -> None:
+    path = project / doc
+    title, rest = path.read_text().split("\n", 1)
+    path.write_text(f"{title}\n\n{FILLED_IN}\n{rest}")
+
+
+def tick_first_checkbox(project: Path) -> str:
+    """Tick the first unticked checklist item in any governance document; return its path."""
+    for path in sorted(project.glob("*/*.md")):
+        text = path.read_text()
+        if "- [ ] " in text:
+            path.write_text(text.replace("- [ ] ", "- [x] ", 1))
+            return path.relative_to(project).as_posix()
+    pytest.fail("no checklist item to tick in the rendered documents")
+
+
+@pytest.mark.parametrize("track", ANSWER_TRACKS.keys())
+def test_updated_project_equals_fresh_render(
+    create: Factory, pristine: Factory, tmp_path: Path, track: str
+) -> None:
+    answers = ANSWER_TRACKS[track]
+    updated = create(tmp_path / "updated", "v0.1.0", answers)
+    update(updated, "v0.2.0")
+    fresh = tree(pristine("v0.2.0", answers))
+    ours = tree(updated)
+    answers_file = ".copier-answers.yml"
+    assert without_commit(ours.pop(answers_file)) == without_commit(fresh.pop(answers_file))
+    assert ours.keys() == fresh.keys()
+    assert [name for name in ours if ours[name] != fresh[name]] == []
+
+
+def test_update_across_rename_equals_fresh_render(
+    create: Factory, pristine: Factory, tmp_path: Path
+) -> None:
+    updated = create(tmp_path / "updated", "v0.1.0")
+    update(updated, unsafe=True)
+    fresh = tree(pristine("v0.3.0"))
+    ours = tree(updated)
+    assert yaml.safe_load(ours.pop(".copier-answers.yml"))["_commit"] == "v0.3.0"
+    fresh.pop(".copier-answers.yml")
+    assert ours == fresh
+
+
+def test_update_needs_no_trust_unless_it_crosses_a_migration(
+    create: Factory, tmp_path: Path
+) -> None:
+    project = create(tmp_path / "project", "v0.1.0")
+    head = git(project, "rev-parse", "HEAD")
+    with pytest.raises(UnsafeTemplateError, match="migrations"):
+        update(project)  # the newest, v0.3.0, has a migration
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "rev-parse", "HEAD") == head
+    update(project, "v0.2.0")  # no migration: what Renovate can run without --trust
+    assert V2_DOC_LINE in (project / DOC).read_text()
+
+
+def test_user_edits_survive_an_update(create: Factory, tmp_path: Path) -> None:
+    project = create(tmp_path / "project", "v0.1.0")
+    package = project / "src/my_ml_project"
+    fill_in_design_doc(project)
+    ticked = tick_first_checkbox(project)
+    (package / "churn.py").write_text("THRESHOLD = 0.42\n")
+    (project / "tests/test_churn.py").write_text(
+        "from my_ml_project.churn import THRESHOLD\n\n\n"
+        "def test_threshold() -> None:\n    assert THRESHOLD == 0.42\n"
+    )
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    assert "dependencies = [\n" in text
+    assert "select = [\n" in text
+    text = text.replace("dependencies = [\n", 'dependencies = [\n    "numpy>=2.0",\n', 1)
+    text = text.replace("select = [\n", 'select = [\n    "D",   # docstrings\n', 1)
+    pyproject.write_text(text)
+    optional = next(p for p in sorted(project.glob("docs/*.md")) if p.name != "design_doc.md")
+    optional.unlink()
+    commit(project, "our work")
+    edited = {name: (project / name).read_text() for name in (ticked, "tests/test_churn.py")}
+
+    update(project, "v0.2.0")
+
+    doc = (project / DOC).read_text()
+    assert FILLED_IN in doc
+    assert V2_DOC_LINE in doc
+    for name, text in edited.items():
+        assert (project / name).read_text() == text
+    assert (package / "churn.py").read_text() == "THRESHOLD = 0.42\n"
+    updated = pyproject.read_text()
+    assert '"numpy>=2.0",' in updated
+    assert '"D",   # docstrings' in updated
+    assert V2_TOML in updated
+    assert not optional.exists()
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+    assert git(project, "ls-files", "--unmerged") == ""
+
+
+@pytest.mark.parametrize("conflict", ["inline", "rej"])
+def test_conflicts_are_never_silent(create: Factory, tmp_path: Path, conflict: str) -> None:
+    project = create(tmp_path / "project", "v0.1.0")
+    with (project / DOC).open("a") as doc:
+        doc.write("\n## Our own closing section\n\nWritten where v0.2.0 adds its section.\n")
+    commit(project, "our section")
+
+    update(project, "v0.2.0", conflict=conflict)
+
+    result = update_check(project)
+    assert result.returncode == 1
+    expected = f"{DOC}.rej" if conflict == "rej" else DOC
+    assert f"  {expected}\n" in result.stderr
+    assert "nox -s update-check" in result.stderr
+
+    # Resolving (keep both sides) and staging makes the check pass.
+    if conflict == "rej":
+        (project / f"{DOC}.rej").unlink()
+    else:
+        lines = (project / DOC).read_text().splitlines(keepends=True)
+        markers = ("<" * 7, "=" * 7, ">" * 7)
+        (project / DOC).write_text("".join(x for x in lines if not x.startswith(markers)))
+    git(project, "add", DOC)
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+
+
+def test_rename_migration_carries_edits_to_the_new_path(create: Factory, tmp_path: Path) -> None:
+    project = create(tmp_path / "project", "v0.1.0")
+    fill_in_design_doc(project)
+    commit(project, "fill in the design doc")
+
+    update(project, unsafe=True)  # v0.1.0 -> v0.3.0: the v0.2.0 change and the move
+
+    assert not (project / DOC).exists()
+    moved = (project / MOVED_DOC).read_text()
+    assert FILLED_IN in moved
+    assert V2_DOC_LINE in moved
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+
+
+def test_rename_migration_reports_real_conflicts(create: Factory, tmp_path: Path) -> None:
+    project = create(tmp_path / "project", "v0.1.0")
+    with (project / DOC).open("a") as doc:
+        doc.write("\n## Our own closing section\n")
+    commit(project, "our section")
+
+    update(project, unsafe=True)
+
+    result = update_check(project)
+    assert result.returncode == 1
+    assert f"  {MOVED_DOC}\n" in result.stderr
+    assert MOVED_DOC in git(project, "ls-files", "--unmerged")
+    assert "## Our own closing section" in (project / MOVED_DOC).read_text()
+
+
+def test_rename_migration_keeps_deleted_files_deleted(create: Factory, tmp_path: Path) -> None:
+    project = create(tmp_path / "project", "v0.2.0")
+    (project / DOC).unlink()
+    commit(project, "we do not write design docs here")
+
+    update(project, unsafe=True)
+
+    assert not (project / DOC).exists()
+    assert not (project / MOVED_DOC).exists()
+
+
+def test_rename_migration_refuses_to_overwrite(create: Factory, tmp_path: Path) -> None:
+    project = create(tmp_path / "project", "v0.2.0")
+    (project / MOVED_DOC).parent.mkdir()
+    (project / MOVED_DOC).write_text("# Our own design notes\n")
+    commit(project, "a file where the template will move its doc")
+    head = git(project, "rev-parse", "HEAD")
+
+    with pytest.raises(TaskError, match=r"rename_files\.py"):
+        update(project, unsafe=True)
+
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "rev-parse", "HEAD") == head
+    assert (project / MOVED_DOC).read_text() == "# Our own design notes\n"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"level": "L5"},
+        {"capabilities": ["rl"]},
+        # Capabilities were answered at copy time: a new track does not re-default them.
+        {"track": "genai-rag", "capabilities": ["genai"]},
+    ],
+    ids=str,
+)
+def test_changing_an_answer_adds_content_and_keeps_edits(
+    create: Factory, pristine: Factory, tmp_path: Path, change: dict[str, Any]
+) -> None:
+    project = create(tmp_path / "project", "v0.2.0")
+    fill_in_design_doc(project)
+    (project / "src/my_ml_project/churn.py").write_text("THRESHOLD = 0.42\n")
+    commit(project, "our work")
+
+    update(project, "v0.2.0", data=change)
+
+    fresh = tree(pristine("v0.2.0", change))
+    ours = tree(project)
+    assert sorted(fresh.keys() - ours.keys()) == []
+    assert sorted(ours.keys() - fresh.keys()) == ["src/my_ml_project/churn.py"]
+    changed = [name for name in fresh if fresh[name] != ours[name]]
+    assert changed == [DOC]
+    assert FILLED_IN in (project / DOC).read_text()
+    assert (project / DOC).read_text().replace(f"\n{FILLED_IN}\n", "", 1).encode() == fresh[DOC]
+
+
+def test_check_warns_when_the_template_source_cannot_be_followed(
+    create: Factory, template_repo: Path, tmp_path: Path
+) -> None:
+    project = create(tmp_path / "project", "v0.1.0")
+    result = update_check(project)
+    assert result.returncode == 0
+    assert "warning:" in result.stderr
+    assert "https" in result.stderr
+
+    answers = project / ".copier-answers.yml"
+    text = answers.read_text().replace(
+        f"_src_path: {template_repo}", "_src_path: https://github.com/my-org/ml-golden-path.git"
+    )
+    answers.write_text(text)
+    result = update_check(project)
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_update_message_warns_about_non_https_sources(
+    create: Factory, template_repo: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    project = create(tmp_path / "project", "v0.1.0")
+    capfd.readouterr()
+    run_update(str(project), defaults=True, skip_answered=True, overwrite=True, vcs_ref="v0.2.0")
+    err = capfd.readouterr().err
+    assert "nox -s update-check" in err
+    assert f'recorded as "{template_repo}"' in err
+
+
+def test_check_outside_a_git_repository_says_so(tmp_path: Path) -> None:
+    script = ROOT / "template/tools/update_check.py"
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert "is not a git repository" in result.stderr
+
+
+def test_adopting_an_existing_repository_keeps_its_files(
+    pristine: Factory, template_repo: Path, tmp_path: Path
+) -> None:
+    """The path docs/adopting.md documents: copy with `--skip '*'` into the existing repo."""
+    project = tmp_path / "churn"
+    (project / "src/churn").mkdir(parents=True)
+    theirs = {
+        "README.md": "# Churn\n\nOur README.\n",
+        "pyproject.toml": '[project]\nname = "churn"\nversion = "1.2.0"\n',
+        "src/churn/__init__.py": "VERSION = '1.2.0'\n",
+        DOC: "# Churn design\n\nWritten before the golden path existed.\n",
+    }
+    for name, text in theirs.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    git(project, "init", "-q", "-b", "main")
+    commit(project, "existing project")
+
+    run_copy(
+        str(template_repo),
+        project,
+        data={"project_name": "Churn"},
+        defaults=True,
+        vcs_ref="v0.1.0",
+        skip_if_exists=["*"],
+        quiet=True,
+    )
+
+    for name, text in theirs.items():
+        assert (project / name).read_text() == text
+    fresh = tree(pristine("v0.1.0", {"project_name": "Churn"}))
+    assert sorted(fresh.keys() - tree(project).keys()) == []
+    commit(project, "adopt the golden path")
+
+    # Their files count as edits of the template's: the next update keeps them, and
+    # anything it cannot merge is reported, not silently resolved.
+    update(project, "v0.2.0")
+    assert (project / "src/churn/__init__.py").read_text() == theirs["src/churn/__init__.py"]
+    doc = (project / DOC).read_text()
+    result = update_check(project)
+    assert "Written before the golden path existed." in doc
+    assert (V2_DOC_LINE in doc and result.returncode == 0) or f"  {DOC}\n" in result.stderr
+
+
+def test_rendered_update_check_is_strictly_typed_and_lint_clean(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    run_copy(str(ROOT), project, defaults=True, vcs_ref="HEAD", quiet=True)
+    bin_dir = Path(sys.executable).parent
+    script = "tools/update_check.py"
+    for command in (
+        [str(bin_dir / "ruff"), "check", script],
+        [str(bin_dir / "ruff"), "format", "--check", script],
+        [str(bin_dir / "mypy"), "--strict", script],
+    ):
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["docs/a.md"], "expected OLD=NEW"),
+        (["/etc/passwd=docs/a.md"], "relative path inside the project"),
+        (["docs/a.md=../a.md"], "relative path inside the project"),
+        (["docs/a.md=docs/./a.md"], "renames a file to itself"),
+        (["a.md=b.md", "a.md=c.md", "--stage", "before"], "the same old path appears twice"),
+        (["a.md=b.md"], "--stage is required"),
+    ],
+)
+def test_rename_hook_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:
+    env = {"PATH": os.environ["PATH"]}  # no STAGE/VERSION_FROM from a copier run
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "hooks/rename_files.py"), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []
