@@ -49,5 +49,5 @@ def examples(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks: each prints ratios against a baseline measured in the same run."""
     sync(session)
-    for script in ("render",):
+    for script in ("render", "update", "supply_chain", "evals_gate"):
         session.run("python", "-m", f"tests.benchmarks.{script}")
