@@ -51,3 +51,17 @@ def bench(session: nox.Session) -> None:
     sync(session)
     for script in ("render", "update", "supply_chain", "evals_gate"):
         session.run("python", "-m", f"tests.benchmarks.{script}")
+
+
+@nox.session(name="golden-sets")
+def golden_sets(session: nox.Session) -> None:
+    """Regenerate the synthetic golden sets under template/evals/ (deterministic)."""
+    sync(session)
+    session.run("python", "-m", "tests.maintenance.golden_sets")
+
+
+@nox.session(name="eval-baselines")
+def eval_baselines(session: nox.Session) -> None:
+    """Recompute the committed eval baselines after changing golden sets or baseline models."""
+    sync(session)
+    session.run("python", "-m", "tests.maintenance.eval_baselines")
