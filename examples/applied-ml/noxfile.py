@@ -1,0 +1,151 @@
+"""Every check this repository runs, locally and in CI: `uvx nox` runs the default set.
+
+Sessions install the project with `uv sync` into their own environment, so the only
+prerequisite is uv (https://docs.astral.sh/uv/).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.error_on_external_run = True
+nox.options.sessions = ["lint", "typecheck", "tests", "registry", "evals", "readiness"]
+
+
+def sync(session: nox.Session, *groups: str) -> None:
+    """Install the project and the given dependency groups into the session's venv."""
+    group_args = [arg for group in groups for arg in ("--group", group)]
+    session.run_install(
+        "uv",
+        "sync",
+        "--quiet",
+        *group_args,
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+        external=True,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check, workflow schema and zizmor audit."""
+    sync(session, "dev")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("zizmor", "--offline", "--persona", "pedantic", ".github/workflows")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over src, tests and this file."""
+    sync(session, "dev")
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite."""
+    sync(session, "dev")
+    session.run("pytest", *session.posargs)
+
+
+# --- supply chain: SBOM, signing, registry ---
+
+
+@nox.session
+def sbom(session: nox.Session) -> None:
+    """Build the wheel into dist/ and write its runtime SBOM (CycloneDX 1.6 JSON) to sbom/."""
+    import os
+    from pathlib import Path
+
+    sync(session, "sbom")
+    # Reproducible output: every timestamp is the last commit's (or the caller's), not the clock's.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or session.run(
+        "git", "log", "-1", "--format=%ct", external=True, silent=True
+    )
+    env = {"SOURCE_DATE_EPOCH": str(epoch).strip()}
+    session.run("uv", "build", "--wheel", "--quiet", "--out-dir", "dist", external=True, env=env)
+    # The environment the wheel runs in: locked runtime dependencies, the project non-editable.
+    runtime = f"{session.create_tmp()}/runtime"
+    session.run_install(
+        "uv",
+        "sync",
+        "--quiet",
+        "--no-dev",
+        "--no-editable",
+        env={"UV_PROJECT_ENVIRONMENT": runtime},
+        external=True,
+    )
+    output = "sbom/my-ml-project.cdx.json"
+    Path("sbom").mkdir(exist_ok=True)
+    session.run(
+        "cyclonedx-py", "environment", "--sv", "1.6", "--of", "JSON", "--output-reproducible",
+        "--no-validate", "--pyproject", "pyproject.toml", "-o", output, runtime,
+        env=env,
+    )  # fmt: skip
+    # Validated once, here: the generator's own validation would double the cost.
+    session.run("my-ml-project", "sbom", "validate", output)
+
+
+@nox.session
+def registry(session: nox.Session) -> None:
+    """Check every registered artifact's digest and signature, and the audit trail."""
+    sync(session)
+    session.run("my-ml-project", "registry", "verify")
+
+
+@nox.session(name="refresh-trust-root")
+def refresh_trust_root(session: nox.Session) -> None:
+    """Re-pin the Sigstore trust root from the installed sigstore.
+
+    Upgrade sigstore first (`uv lock --upgrade-package sigstore`) to pick up rotated keys.
+    """
+    sync(session)
+    session.run("my-ml-project", "refresh-trust-root")
+
+
+# --- gates: evals and readiness ---
+
+
+@nox.session
+def evals(session: nox.Session) -> None:
+    """Predict on the golden sets, then gate on metrics vs floors and evals/baseline.json.
+
+    `-- --update-baseline` rewrites the baseline from this run: a deliberate, reviewed change.
+    """
+    sync(session)
+    session.run("my-ml-project", "predict")
+    session.run("my-ml-project", "evals", *session.posargs)
+
+
+@nox.session
+def readiness(session: nox.Session) -> None:
+    """Go/no-go: the docs' readiness checklists against the stage in readiness.toml."""
+    sync(session)
+    session.run("my-ml-project", "readiness")
+
+
+# --- template updates ---
+
+
+@nox.session
+def update(session: nox.Session) -> None:
+    """Update from the template as Renovate does, then fail if conflicts are left.
+
+    Extra arguments go to copier, e.g. `-- --vcs-ref v0.2.0`, `-- --data level=L5`, `-- --trust`.
+    """
+    # Into the session only: `uv sync` could rewrite uv.lock, and copier refuses a dirty tree.
+    session.install("copier>=9.19.1")
+    session.run("copier", "update", "--skip-answered", "--defaults", *session.posargs)
+    session.run("python", "tools/update_check.py")
+
+
+@nox.session(name="update-check")
+def update_check(session: nox.Session) -> None:
+    """Fail listing unmerged files, conflict markers and *.rej files a template update left."""
+    session.run("python", "tools/update_check.py")

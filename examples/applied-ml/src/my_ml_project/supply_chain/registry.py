@@ -1,0 +1,551 @@
+"""The artifact registry: immutable versions, joint releases, rollback and verify-at-deploy.
+
+versioning/registry.json lists every artifact version with its SHA-256, which is its
+immutable ID (`name@sha256:...`). A release pins one version of several artifacts (model,
+prompt, index, ...) and is identified by their digests; deployments are append-only, so a
+rollback is one more entry. Every change is first appended to the hash-chained audit trail;
+the registry file is then replaced atomically and records the audit head it reflects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from my_ml_project.supply_chain import audit, keys, signing
+from my_ml_project.supply_chain.config import (
+    SigningConfig,
+    SupplyChainError,
+    load_config,
+    report,
+    sha256_file,
+)
+
+REGISTRY_FILE = Path("versioning/registry.json")
+SCHEMA_FILE = Path("versioning/registry.schema.json")
+# The kinds in the schema's enum (a test keeps them equal); `release` has an option for each.
+KINDS = (
+    "model",
+    "dataset",
+    "eval-set",
+    "sbom",
+)
+
+Artifact = dict[str, Any]
+Release = dict[str, Any]
+
+
+def artifact_ref(artifact: Artifact) -> str:
+    return f"{artifact['kind']} {artifact['name']}@{artifact['version']}"
+
+
+def immutable_id(artifact: Artifact) -> str:
+    return f"{artifact['name']}@sha256:{artifact['sha256']}"
+
+
+def release_id(members: list[Artifact]) -> str:
+    """sha256 over the sorted `kind=name@sha256:...` lines: same members, same ID."""
+    lines = sorted(f"{member['kind']}={immutable_id(member)}\n" for member in members)
+    return "sha256:" + hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def source_commit() -> str | None:
+    """The commit being built: from CI, else from git; None outside a git checkout."""
+    for variable in ("GITHUB_SHA", "CI_COMMIT_SHA"):
+        if value := os.environ.get(variable):
+            return value
+    git = shutil.which("git")
+    if git is None:
+        return None
+    result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [git, "rev-parse", "--verify", "--quiet", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    commit = result.stdout.strip()
+    return commit if result.returncode == 0 and re.fullmatch("[0-9a-f]{40}", commit) else None
+
+
+class Registry:
+    def __init__(self, root: Path, data: dict[str, Any], schema: dict[str, Any]) -> None:
+        self.root = root
+        self.data = data
+        self.schema = schema
+        self.config: SigningConfig = load_config(root)
+
+    @classmethod
+    def load(cls, root: Path = Path()) -> Registry:
+        """Read the registry and check it against its schema."""
+        path = root / REGISTRY_FILE
+        schema = cls._read_json(root / SCHEMA_FILE)
+        registry = cls(root, cls._read_json(path), schema)
+        registry._check_schema(registry.data, path)
+        return registry
+
+    @staticmethod
+    def _read_json(path: Path) -> dict[str, Any]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SupplyChainError(f"{path}: not found") from None
+        except json.JSONDecodeError as exc:
+            raise SupplyChainError(f"{path}: not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise SupplyChainError(f"{path}: expected a JSON object")
+        return data
+
+    def _check_schema(self, data: dict[str, Any], path: Path) -> None:
+        # Imported on use: jsonschema costs more to import than most commands take to run.
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import best_match
+
+        error = best_match(Draft202012Validator(self.schema).iter_errors(data))
+        if error is not None:
+            raise SupplyChainError(f"{path}: {error.json_path}: {error.message}")
+
+    @property
+    def kinds(self) -> list[str]:
+        kinds: list[str] = self.schema["$defs"]["kind"]["enum"]
+        return kinds
+
+    def _check_field(self, field: str, value: str) -> None:
+        pattern = self.schema["$defs"][field]["pattern"]
+        if not re.search(pattern, value):
+            raise SupplyChainError(f"invalid {field} {value!r}: it must match {pattern}")
+
+    def find(self, kind: str, name: str, version: str) -> Artifact | None:
+        artifacts: list[Artifact] = self.data["artifacts"]
+        for artifact in artifacts:
+            if (artifact["kind"], artifact["name"], artifact["version"]) == (kind, name, version):
+                return artifact
+        return None
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            raise SupplyChainError(
+                f"{path}: outside the repository; registered files live under its root"
+            ) from None
+
+    # --- verification -------------------------------------------------------------------
+
+    def _policy(self) -> signing.Policy:
+        return signing.Policy.from_config(self.config)
+
+    def verify_artifact(self, artifact: Artifact) -> Path:
+        """Check the file against its entry: digest, then signer and signature. Return it."""
+        path = self.root / str(artifact["location"])
+        digest = sha256_file(path)
+        if digest.hex() != artifact["sha256"]:
+            raise SupplyChainError(
+                f"{artifact['location']}: sha256 is {digest.hex()[:16]}..., registered "
+                f"{artifact['sha256'][:16]}... (file changed since registration)"
+            )
+        signature = artifact["signature"]
+        if signature is None:
+            if self.config.mode != "none":
+                raise SupplyChainError(f"not signed, but signing mode is {self.config.mode!r}")
+            return path
+        policy = self._policy()
+        if signature["type"] == "key":
+            expected = keys.fingerprint(keys.load_public_key(policy.public_key))
+            if artifact["signer"] != expected:
+                raise SupplyChainError(
+                    f"unknown key: signed by {artifact['signer']}, but {policy.public_key} "
+                    f"is {expected}"
+                )
+        signing.verify_signature(signature["type"], self.root / signature["path"], digest, policy)
+        return path
+
+    def verify(self) -> list[str]:
+        """Every problem found, one line each; empty when the registry is sound."""
+        failures = []
+        try:
+            self._audit_head()
+        except SupplyChainError as error:
+            failures.append(str(error))
+        for artifact in self.data["artifacts"]:
+            try:
+                self.verify_artifact(artifact)
+            except SupplyChainError as error:
+                failures.append(f"{artifact_ref(artifact)}: {error}")
+        by_id = {}
+        for release in self.data["releases"]:
+            by_id[release["id"]] = release
+            for member in release["members"]:
+                artifact = self.find(member["kind"], member["name"], member["version"])
+                if artifact is None or artifact["sha256"] != member["sha256"]:
+                    failures.append(
+                        f"release {release['name']}: member {artifact_ref(member)} "
+                        "is not registered with that digest"
+                    )
+            if release_id(release["members"]) != release["id"]:
+                failures.append(f"release {release['name']}: ID does not match its members")
+        for deployment in self.data["deployments"]:
+            if deployment["release"] not in by_id:
+                failures.append(f"deployment of unknown release {deployment['release']}")
+        return failures
+
+    # --- changes ------------------------------------------------------------------------
+
+    def _audit_head(self) -> str | None:
+        chain = audit.read_chain(self.root / audit.AUDIT_FILE)
+        head: str | None = chain[-1]["hash"] if chain else None
+        if head != self.data["audit_head"]:
+            raise SupplyChainError(
+                f"{REGISTRY_FILE} does not match {audit.AUDIT_FILE} (audit head {head}, "
+                f"registry records {self.data['audit_head']}): restore both from git"
+            )
+        return head
+
+    def _commit(
+        self, data: dict[str, Any], action: str, subject: str, details: dict[str, Any]
+    ) -> None:
+        """Append the audit entry, then atomically replace the registry file."""
+        entry = audit.make_entry(self._audit_head(), action, subject, details)
+        data["audit_head"] = entry["hash"]
+        path = self.root / REGISTRY_FILE
+        self._check_schema(data, path)
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".registry.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            audit.append(self.root / audit.AUDIT_FILE, entry)
+            Path(temporary).replace(path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        self.data = data
+
+    def _signature_for(
+        self, path: Path, sign: bool, key: Path | None, password: bytes | None
+    ) -> tuple[dict[str, str] | None, str | None]:
+        """Sign the file if asked, else find its signature; verify it; return (record, signer)."""
+        if sign:
+            self.config.require_signing()
+            if key is not None:
+                signing.sign_with_key([path], key, password)
+            elif self.config.mode == "key":
+                raise SupplyChainError("key mode signs with a private key: pass --key PRIVATE.pem")
+            else:
+                signing.sign_keyless([path])
+        candidates = [
+            (kind, signing.signature_path(path, kind)) for kind in signing.SIGNATURE_TYPES
+        ]
+        found = [(kind, file) for kind, file in candidates if file.exists()]
+        if not found:
+            if self.config.mode != "none":
+                raise SupplyChainError(
+                    f"{path}: not signed; pass --sign (with --key PRIVATE.pem for a key) "
+                    "or sign it first"
+                )
+            return None, None
+        # Prefer the signature type the repository's mode asks for.
+        found.sort(key=lambda item: (item[0] == "key") != (self.config.mode == "key"))
+        kind, file = found[0]
+        digest = sha256_file(path)
+        policy = self._policy()
+        if kind == "key":
+            signer = keys.fingerprint(keys.load_public_key(policy.public_key))
+            signing.verify_signature(kind, file, digest, policy)
+        else:
+            signer = signing.verify_signature(kind, file, digest, policy)
+        return {"type": kind, "path": self._relative(file)}, signer
+
+    def add(
+        self,
+        kind: str,
+        name: str,
+        version: str,
+        path: Path,
+        *,
+        sign: bool = False,
+        key: Path | None = None,
+        password: bytes | None = None,
+    ) -> tuple[Artifact, bool]:
+        """Register a file; return (entry, whether it is new). Versions never change."""
+        if kind not in self.kinds:
+            raise SupplyChainError(
+                f"unknown kind {kind!r}: expected one of {', '.join(self.kinds)}"
+            )
+        self._check_field("name", name)
+        self._check_field("version", version)
+        location = self._relative(path)
+        digest = sha256_file(path).hex()
+        existing = self.find(kind, name, version)
+        if existing is not None:
+            if existing["sha256"] != digest:
+                raise SupplyChainError(
+                    f"{kind} {name}@{version} is already registered as "
+                    f"{immutable_id(existing)}; versions are immutable: register a new version"
+                )
+            return existing, False
+        signature, signer = self._signature_for(path, sign, key, password)
+        artifact: Artifact = {
+            "kind": kind,
+            "name": name,
+            "version": version,
+            "sha256": digest,
+            "size": path.stat().st_size,
+            "location": location,
+            "signature": signature,
+            "signer": signer,
+            "created": audit.now(),
+            "source_commit": source_commit(),
+        }
+        data = {**self.data, "artifacts": [*self.data["artifacts"], artifact]}
+        self._commit(data, "add", artifact_ref(artifact), {"id": immutable_id(artifact)})
+        return artifact, True
+
+    def release_by_id(self, identifier: str) -> Release:
+        releases: list[Release] = self.data["releases"]
+        for release in releases:
+            if release["id"] == identifier:
+                return release
+        raise SupplyChainError(f"unknown release {identifier}")
+
+    def _stack(self) -> list[str]:
+        """Release IDs in service order: a release pushes one, a rollback pops one."""
+        stack: list[str] = []
+        for deployment in self.data["deployments"]:
+            if deployment["action"] == "rollback":
+                stack.pop()
+            else:
+                stack.append(deployment["release"])
+        return stack
+
+    def current(self) -> Release | None:
+        stack = self._stack()
+        return self.release_by_id(stack[-1]) if stack else None
+
+    def _deploy(self, release: Release, action: str, data: dict[str, Any]) -> None:
+        deployment = {
+            "release": release["id"],
+            "action": action,
+            "time": audit.now(),
+            "actor": audit.actor(),
+        }
+        data["deployments"] = [*self.data["deployments"], deployment]
+        self._commit(data, action, f"release {release['name']}", {"id": release["id"]})
+
+    def _verify_members(self, members: list[Artifact]) -> None:
+        for member in members:
+            artifact = self.find(member["kind"], member["name"], member["version"])
+            if artifact is None:
+                raise SupplyChainError(f"{artifact_ref(member)} is not registered")
+            try:
+                self.verify_artifact(artifact)
+            except SupplyChainError as error:
+                raise SupplyChainError(f"{artifact_ref(member)}: {error}") from None
+
+    def release(self, name: str, members: list[tuple[str, str]]) -> tuple[Release, bool]:
+        """Deploy the given `kind, name@version` members together; return (release, changed)."""
+        self._check_field("name", name)
+        if not members:
+            raise SupplyChainError("a release needs at least one member, e.g. --model NAME@VERSION")
+        resolved: list[Artifact] = []
+        for kind, reference in members:
+            member_name, at, version = reference.partition("@")
+            if not at or not member_name or not version:
+                raise SupplyChainError(f"--{kind} {reference!r}: expected NAME@VERSION")
+            artifact = self.find(kind, member_name, version)
+            if artifact is None:
+                raise SupplyChainError(f"{kind} {reference} is not registered")
+            if any((a["kind"], a["name"]) == (kind, member_name) for a in resolved):
+                raise SupplyChainError(f"{kind} {member_name} appears twice in the release")
+            resolved.append(artifact)
+        self._verify_members(resolved)
+        identifier = release_id(resolved)
+        current = self.current()
+        if current is not None and current["id"] == identifier:
+            return current, False
+        data = dict(self.data)
+        known = [r for r in self.data["releases"] if r["id"] == identifier]
+        if known:
+            release = known[0]
+        else:
+            release = {
+                "id": identifier,
+                "name": name,
+                "members": [
+                    {key: artifact[key] for key in ("kind", "name", "version", "sha256")}
+                    for artifact in sorted(resolved, key=lambda a: (a["kind"], a["name"]))
+                ],
+                "created": audit.now(),
+                "source_commit": source_commit(),
+            }
+            data["releases"] = [*self.data["releases"], release]
+        self._deploy(release, "release", data)
+        return release, True
+
+    def rollback(self) -> Release:
+        """Return to the release that was served before the current one."""
+        stack = self._stack()
+        if len(stack) < 2:
+            raise SupplyChainError("nothing to roll back to: fewer than two releases deployed")
+        target = self.release_by_id(stack[-2])
+        self._verify_members(target["members"])
+        self._deploy(target, "rollback", dict(self.data))
+        return target
+
+
+def load_verified(kind: str, name: str, root: Path = Path()) -> Path:
+    """The file of the current release's `kind` `name`, after checking digest and signature.
+
+    Serving code calls this instead of opening artifacts directly, so a file that does not
+    match its registry entry is never loaded.
+    """
+    registry = Registry.load(root)
+    release = registry.current()
+    if release is None:
+        raise SupplyChainError("no release is deployed")
+    for member in release["members"]:
+        if (member["kind"], member["name"]) == (kind, name):
+            artifact = registry.find(kind, name, member["version"])
+            if artifact is None or artifact["sha256"] != member["sha256"]:
+                raise SupplyChainError(f"{artifact_ref(member)} is not registered")
+            try:
+                return registry.verify_artifact(artifact)
+            except SupplyChainError as error:
+                raise SupplyChainError(f"{artifact_ref(member)}: {error}") from None
+    raise SupplyChainError(f"release {release['name']} has no {kind} named {name}")
+
+
+def _add(args: argparse.Namespace) -> int:
+    try:
+        artifact, added = Registry.load().add(
+            args.kind, args.name, args.version, args.path,
+            sign=args.sign, key=args.key, password=signing.password_from_env(args.password_env),
+        )  # fmt: skip
+    except SupplyChainError as error:
+        return report(error)
+    state = "registered" if added else "already registered (identical)"
+    print(f"{state}: {artifact_ref(artifact)} = {immutable_id(artifact)}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        registry = Registry.load()
+    except SupplyChainError as error:
+        return report(error)
+    failures = registry.verify()
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    if failures:
+        return 1
+    count = len(registry.data["artifacts"])
+    print(f"OK: {count} artifact(s), {len(registry.data['releases'])} release(s), audit intact")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    try:
+        registry = Registry.load()
+        current = registry.current()
+    except SupplyChainError as error:
+        return report(error)
+    for artifact in registry.data["artifacts"]:
+        print(f"{artifact_ref(artifact):40} {immutable_id(artifact)}")
+    if current is not None:
+        print(f"current release: {current['name']} {current['id']}")
+    return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    try:
+        entries = audit.read_chain(audit.AUDIT_FILE)
+    except SupplyChainError as error:
+        return report(error)
+    for entry in entries:
+        print(f"{entry['time']}  {entry['actor']:16} {entry['action']:8} {entry['subject']}")
+    print(f"audit trail intact: {len(entries)} entries")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    members = [
+        (kind, reference)
+        for kind in KINDS
+        for reference in getattr(args, kind.replace("-", "_")) or []
+    ]
+    try:
+        release, changed = Registry.load().release(args.name, members)
+    except SupplyChainError as error:
+        return report(error)
+    print(f"{'released' if changed else 'already current'}: {release['name']} {release['id']}")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    try:
+        release = Registry.load().rollback()
+    except SupplyChainError as error:
+        return report(error)
+    print(f"rolled back to: {release['name']} {release['id']}")
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    try:
+        registry = Registry.load()
+        release = registry.current()
+    except SupplyChainError as error:
+        return report(error)
+    if release is None:
+        return report(SupplyChainError("no release is deployed"))
+    failed = False
+    for member in release["members"]:
+        try:
+            path = load_verified(member["kind"], member["name"])
+        except SupplyChainError as error:
+            print(f"REFUSED: {error}", file=sys.stderr)
+            failed = True
+        else:
+            print(f"ready: {artifact_ref(member)} from {path}")
+    return 1 if failed else 0
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    registry = subparsers.add_parser("registry", help="the artifact registry")
+    commands = registry.add_subparsers(dest="registry_command", metavar="COMMAND", required=True)
+    add = commands.add_parser("add", help="register a file as KIND NAME@VERSION")
+    add.add_argument("kind", metavar="KIND")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("version", metavar="VERSION")
+    add.add_argument("path", type=Path, metavar="PATH")
+    add.add_argument("--sign", action="store_true", help="sign the file first (per the mode)")
+    add.add_argument("--key", type=Path, metavar="PRIVATE.pem", help="sign with this key")
+    add.add_argument("--password-env", metavar="VAR", help="variable holding the key password")
+    add.set_defaults(handler=_add)
+    for name, handler, description in (
+        ("verify", _verify, "check every digest, signature and the audit trail"),
+        ("list", _list, "list artifacts with their immutable IDs and the current release"),
+        ("log", _log, "print the audit trail after checking its hash chain"),
+    ):
+        commands.add_parser(name, help=description).set_defaults(handler=handler)
+
+    release = subparsers.add_parser("release", help="deploy artifact versions together")
+    release.add_argument("name", metavar="NAME")
+    for kind in KINDS:
+        release.add_argument(f"--{kind}", action="append", metavar="NAME@VERSION")
+    release.set_defaults(handler=_release)
+    subparsers.add_parser("rollback", help="serve the previous release again").set_defaults(
+        handler=_rollback
+    )
+    subparsers.add_parser(
+        "deploy", help="verify the current release the way serving loads it"
+    ).set_defaults(handler=_deploy)

@@ -1,0 +1,27 @@
+"""The package imports, reports its version and exposes its CLI."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import my_ml_project
+from my_ml_project.cli import build_parser, main
+
+
+def test_version_is_pep440() -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+", my_ml_project.__version__)
+
+
+def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert my_ml_project.__version__ in capsys.readouterr().out
+
+
+def test_cli_requires_a_command() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([])
+    assert exit_info.value.code == 2

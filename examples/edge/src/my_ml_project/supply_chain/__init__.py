@@ -1,0 +1,1 @@
+"""Supply chain: SBOM validation, signing and verification, and the artifact registry."""

@@ -1,0 +1,1 @@
+"""Evals as code: metric kits, a vectorised bootstrap and the gate that CI runs."""

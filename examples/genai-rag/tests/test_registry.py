@@ -1,0 +1,166 @@
+"""The registry: immutable versions, joint releases, rollback, audit trail, verify-at-deploy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from my_ml_project.cli import main
+from my_ml_project.supply_chain import audit, registry
+from my_ml_project.supply_chain.config import SupplyChainError
+from my_ml_project.supply_chain.registry import Registry, load_verified
+from supply_chain_support import REPO, make_repo
+
+KEY = Path("security/signing.key.pem")
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A key-mode repository with a key pair and two model versions and a dataset on disk."""
+    make_repo(tmp_path, "key")
+    monkeypatch.chdir(tmp_path)
+    assert main(["keygen"]) == 0
+    Path("artifacts").mkdir()
+    for name in ("model-1.bin", "model-2.bin", "train.csv"):
+        Path("artifacts", name).write_bytes(name.encode() * 100)
+    return tmp_path
+
+
+def add(kind: str, name: str, version: str, path: str) -> dict[str, object]:
+    artifact, _ = Registry.load().add(kind, name, version, Path(path), sign=True, key=KEY)
+    return artifact
+
+
+def test_add_release_rollback_and_audit(repo: Path) -> None:
+    model = add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    add("model", "churn", "2.0.0", "artifacts/model-2.bin")
+    add("dataset", "train", "2024-06", "artifacts/train.csv")
+    dataset = ("dataset", "train@2024-06")
+    first, _ = Registry.load().release("first", [("model", "churn@1.0.0"), dataset])
+    second, _ = Registry.load().release("second", [dataset, ("model", "churn@2.0.0")])
+    assert first["id"] != second["id"]
+    assert load_verified("model", "churn") == Path("artifacts/model-2.bin")
+
+    rolled_back = Registry.load().rollback()
+    assert rolled_back["id"] == first["id"]
+    assert load_verified("model", "churn") == Path("artifacts/model-1.bin")
+    with pytest.raises(SupplyChainError, match="nothing to roll back to"):
+        Registry.load().rollback()
+
+    assert Registry.load().verify() == []
+    entries = audit.read_chain(audit.AUDIT_FILE)
+    assert [entry["action"] for entry in entries] == ["add"] * 3 + ["release"] * 2 + ["rollback"]
+    assert entries[0]["details"] == {"id": registry.immutable_id(model)}
+
+
+def test_release_id_depends_only_on_member_digests(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    add("dataset", "train", "1", "artifacts/train.csv")
+    members = [("model", "churn@1.0.0"), ("dataset", "train@1")]
+    release, _ = Registry.load().release("a", members)
+    artifacts = Registry.load().data["artifacts"]
+    assert release["id"] == registry.release_id(list(reversed(artifacts)))
+    again, changed = Registry.load().release("b", list(reversed(members)))
+    assert (again["id"], changed) == (release["id"], False)
+
+
+def test_versions_are_immutable(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    before = Path(registry.REGISTRY_FILE).read_bytes()
+    with pytest.raises(SupplyChainError, match="versions are immutable"):
+        add("model", "churn", "1.0.0", "artifacts/model-2.bin")
+    _, added = Registry.load().add("model", "churn", "1.0.0", Path("artifacts/model-1.bin"))
+    assert not added
+    assert Path(registry.REGISTRY_FILE).read_bytes() == before
+
+
+def test_tampered_artifact_is_refused_by_verify_and_deploy(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    Registry.load().release("first", [("model", "churn@1.0.0")])
+    with Path("artifacts/model-1.bin").open("ab") as stream:
+        stream.write(b"backdoor")
+    assert main(["registry", "verify"]) == 1
+    assert "model churn@1.0.0: artifacts/model-1.bin: sha256 is" in capsys.readouterr().err
+    with pytest.raises(SupplyChainError, match="file changed since registration"):
+        load_verified("model", "churn")
+    assert main(["deploy"]) == 1
+    assert "REFUSED: model churn@1.0.0" in capsys.readouterr().err
+
+
+def test_signature_by_an_unknown_key_is_refused(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    for path in Path("security").glob("signing.*.pem"):
+        path.unlink()
+    assert main(["keygen"]) == 0  # the configured public key is now a different key
+    failures = Registry.load().verify()
+    assert len(failures) == 1
+    assert "unknown key" in failures[0]
+
+
+def test_unsigned_artifacts_are_refused_when_signing_is_on(repo: Path) -> None:
+    with pytest.raises(SupplyChainError, match="not signed"):
+        Registry.load().add("model", "churn", "1.0.0", Path("artifacts/model-1.bin"))
+    assert Registry.load().data["artifacts"] == []
+
+
+def test_bad_input_is_refused_before_anything_is_written(repo: Path) -> None:
+    before = Path(registry.REGISTRY_FILE).read_bytes()
+    with pytest.raises(SupplyChainError, match="unknown kind 'weights'"):
+        add("weights", "churn", "1", "artifacts/model-1.bin")
+    with pytest.raises(SupplyChainError, match="invalid name 'Churn Model'"):
+        add("model", "Churn Model", "1", "artifacts/model-1.bin")
+    with pytest.raises(SupplyChainError, match="file not found"):
+        add("model", "churn", "1", "artifacts/absent.bin")
+    with pytest.raises(SupplyChainError, match="not registered"):
+        Registry.load().release("r", [("model", "churn@1")])
+    assert Path(registry.REGISTRY_FILE).read_bytes() == before
+    assert not audit.AUDIT_FILE.exists()
+
+
+def test_a_failed_write_leaves_the_registry_unchanged(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = Path(registry.REGISTRY_FILE).read_bytes()
+
+    def disk_full(path: Path, entry: dict[str, object]) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(audit, "append", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    assert Path(registry.REGISTRY_FILE).read_bytes() == before
+    assert sorted(p.name for p in Path("versioning").iterdir()) == [
+        "registry.json",
+        "registry.schema.json",
+    ]
+
+
+def test_rewritten_audit_trail_is_detected(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    add("dataset", "train", "1", "artifacts/train.csv")
+    lines = audit.AUDIT_FILE.read_text().splitlines()
+    forged = json.loads(lines[0])
+    forged["actor"] = "someone-else"
+    audit.AUDIT_FILE.write_text("\n".join([json.dumps(forged), *lines[1:]]) + "\n")
+    assert main(["registry", "log"]) == 1
+    assert "audit.jsonl:1: entry was modified" in capsys.readouterr().err
+    audit.AUDIT_FILE.write_text(lines[1] + "\n")
+    assert any("chain broken" in failure for failure in Registry.load().verify())
+
+
+def test_registry_file_is_checked_against_its_schema(repo: Path) -> None:
+    data = json.loads(Path(registry.REGISTRY_FILE).read_text())
+    data["artifacts"].append({"kind": "model", "name": "churn"})
+    Path(registry.REGISTRY_FILE).write_text(json.dumps(data))
+    with pytest.raises(SupplyChainError, match=r"registry.json: \$.artifacts\[0\]"):
+        Registry.load()
+
+
+def test_shipped_registry_is_valid_and_kinds_match_the_schema() -> None:
+    schema = json.loads((REPO / registry.SCHEMA_FILE).read_text())
+    assert list(registry.KINDS) == schema["$defs"]["kind"]["enum"]
+    assert Registry.load(REPO).verify() == []

@@ -1,0 +1,47 @@
+"""Off-policy estimators and the propensity check."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from my_ml_project.evaluation.ope import dr_terms, ips_terms, propensity_check
+from my_ml_project.models.bandit import epsilon_greedy
+
+
+@given(st.lists(st.tuples(st.floats(0.01, 1.0), st.floats(0.0, 1.0)), min_size=1, max_size=50))
+def test_ips_of_the_logging_policy_is_the_mean_reward(rows: list[tuple[float, float]]) -> None:
+    propensity = np.array([p for p, _ in rows])
+    rewards = np.array([r for _, r in rows])
+    weights = propensity / propensity  # target == logging policy
+    assert np.isclose(ips_terms(weights, rewards).mean(), rewards.mean())
+
+
+def test_dr_with_an_exact_reward_model_is_the_model_value() -> None:
+    q_logged = rewards = np.array([1.0, 0.0, 1.0])
+    q_target = np.array([0.7, 0.2, 0.9])
+    weights = np.array([2.0, 0.5, 1.0])
+    assert np.allclose(dr_terms(weights, rewards, q_logged, q_target), q_target)
+
+
+def test_ips_hand_computed() -> None:
+    # Target picks the logged action with prob 1, 0 and 0.5; logging prob 0.5, 0.25, 0.25.
+    weights = np.array([1 / 0.5, 0 / 0.25, 0.5 / 0.25])
+    assert np.isclose(ips_terms(weights, np.array([1.0, 1.0, 0.5])).mean(), (2 + 0 + 1) / 3)
+
+
+def test_propensity_check_catches_invalid_logs() -> None:
+    dist = np.array([[0.5, 0.5], [0.9, 0.1]])
+    good = propensity_check(np.array([0.5, 0.1]), np.array([0.5, 0.1]), dist, "log")
+    assert good.passed
+    zero = propensity_check(np.array([0.0, 0.1]), np.array([0.5, 0.1]), dist, "log")
+    assert not zero.passed
+    assert "1 propensities outside (0, 1]" in zero.detail
+    bad_sum = propensity_check(np.array([0.5, 0.1]), np.array([0.5, 0.1]), dist * 0.9, "log")
+    assert "do not sum to 1" in bad_sum.detail
+
+
+def test_epsilon_greedy_is_a_distribution() -> None:
+    probs = epsilon_greedy(np.array([[0.1, 0.9, 0.3]]), 0.3)
+    assert np.allclose(probs, [[0.1, 0.8, 0.1]])

@@ -1,0 +1,20 @@
+"""The metric kits this project runs, each with the baseline predictor that feeds it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..models import (
+    lexical,
+)
+from .core import Kit, KitSettings
+from .rag import KIT as RAG
+from .ranking import KIT as RANKING
+
+Predictor = Callable[[KitSettings], int]
+
+# Each kit with the predict step that writes the predictions it evaluates.
+KITS: Sequence[tuple[Kit, Predictor]] = [
+    (RAG, lexical.predict_answers),
+    (RANKING, lexical.predict_rankings),
+]

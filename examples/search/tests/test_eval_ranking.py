@@ -1,0 +1,28 @@
+"""Ranking metrics against hand-computed values and their invariants."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from my_ml_project.evaluation.ranking import ndcg_at_k, recall_at_k, reciprocal_rank
+
+RELEVANT = {"a": 2.0, "b": 1.0}
+
+
+def test_hand_computed_values() -> None:
+    ranking = ["x", "b", "a"]
+    assert recall_at_k(ranking, RELEVANT, 2) == 0.5
+    assert reciprocal_rank(ranking, RELEVANT) == 0.5
+    dcg = 1 / math.log2(3) + 3 / math.log2(4)
+    ideal = 3 / math.log2(2) + 1 / math.log2(3)
+    assert math.isclose(ndcg_at_k(ranking, RELEVANT, 10), dcg / ideal)
+
+
+@given(st.permutations(["a", "b", "c", "d", "e"]))
+def test_ndcg_is_in_unit_interval_and_one_for_the_ideal(ranking: list[str]) -> None:
+    grades = {"a": 3.0, "b": 2.0, "c": 0.0, "d": 1.0}
+    assert 0.0 <= ndcg_at_k(ranking, grades, 3) <= 1.0 + 1e-12
+    assert math.isclose(ndcg_at_k(["a", "b", "d", "c", "e"], grades, 3), 1.0)

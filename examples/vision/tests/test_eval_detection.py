@@ -1,0 +1,45 @@
+"""IoU matching and average precision against hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from my_ml_project.evaluation.detection import Matched, average_precision, iou, match
+from my_ml_project.models.detector import detect
+
+
+def test_iou_hand_computed() -> None:
+    assert iou([0, 0, 2, 2], [1, 1, 3, 3]) == 1 / 7
+    assert iou([0, 0, 2, 2], [2, 2, 4, 4]) == 0.0
+
+
+@given(st.integers(0, 20), st.integers(0, 20), st.integers(1, 10), st.integers(1, 10))
+def test_iou_of_a_box_with_itself_is_one(x: int, y: int, w: int, h: int) -> None:
+    assert iou([x, y, x + w, y + h], [x, y, x + w, y + h]) == 1.0
+
+
+def test_match_is_greedy_by_score_and_one_to_one() -> None:
+    truth = [{"class": "crate", "box": [0, 0, 4, 4]}]
+    found = [
+        {"class": "crate", "box": [0, 0, 4, 4], "score": 0.6},
+        {"class": "crate", "box": [0, 0, 4, 5], "score": 0.9},  # matches first: higher score
+        {"class": "pole", "box": [0, 0, 4, 4], "score": 0.99},  # wrong class
+    ]
+    assert match(truth, found) == [False, True, False]
+
+
+def test_average_precision_hand_computed() -> None:
+    # Two images, one box each; detections by score: TP, FP, TP.
+    matched = Matched(np.array([0, 1, 1]), np.array([1.0, 0.0, 1.0]), np.array([1.0, 1.0]))
+    # Recall 0.5 at precision 1, then recall 1 at precision 2/3.
+    assert np.isclose(average_precision(matched, np.ones((1, 2)))[0], 0.5 * 1 + 0.5 * 2 / 3)
+
+
+def test_detector_finds_a_bright_square() -> None:
+    image = np.full((16, 16), 50.0)
+    image[4:9, 6:11] = 150.0
+    found = detect(image, contrast=30.0)
+    assert [d["box"] for d in found] == [[6, 4, 11, 9]]
+    assert found[0]["class"] == "crate"
