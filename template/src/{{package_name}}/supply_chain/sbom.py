@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from {{ package_name }}.supply_chain.config import SupplyChainError, report
+from .config import SupplyChainError, report
 
 
 def validate(path: Path) -> None:
