@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from my_ml_project.supply_chain.config import SupplyChainError
+from .config import SupplyChainError
 
 AUDIT_FILE = Path("versioning/audit.jsonl")
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from my_ml_project.supply_chain.config import SupplyChainError, write_atomic
+from .config import SupplyChainError, write_atomic
 
 PRIVATE_SUFFIX = ".key.pem"
 PUBLIC_SUFFIX = ".pub.pem"

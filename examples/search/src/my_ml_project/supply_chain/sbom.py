@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from my_ml_project.supply_chain.config import SupplyChainError, report
+from .config import SupplyChainError, report
 
 
 def validate(path: Path) -> None:

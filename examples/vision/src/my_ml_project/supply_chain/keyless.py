@@ -27,7 +27,7 @@ from sigstore.verify import Verifier, policy
 # sigstore's own message types (installed with sigstore) name the digest algorithm.
 from sigstore_models.common.v1 import HashAlgorithm
 
-from my_ml_project.supply_chain.config import SupplyChainError, write_atomic
+from .config import SupplyChainError, write_atomic
 
 # Sigstore's production TUF repository, as embedded in the installed sigstore wheel.
 _EMBEDDED_ROOT = "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
