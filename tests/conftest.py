@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,31 @@ def render_project(dst: Path, answers: Answers | None = None) -> Path:
         unsafe=False,
     )
     return dst
+
+
+def clean_env() -> dict[str, str]:
+    """The caller's environment minus anything that would point uv/nox at our own venv."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("NOX_", "UV_PROJECT", "VIRTUAL_ENV", "PYTHONPATH"))
+    }
+    # The test environment's own tools (uv, pre-commit) come first on PATH.
+    tools = Path(sys.executable).parent
+    assert (tools / "uv").exists(), "the test environment must have uv installed"
+    env["PATH"] = os.pathsep.join([str(tools), env.get("PATH", "")])
+    return env
+
+
+def git_commit_all(project: Path) -> None:
+    env = clean_env()
+    for command in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=Newcomer", "-c", "user.email=new@example.com",
+         "commit", "-q", "-m", "Render from ml-golden-path"],
+    ):  # fmt: skip
+        subprocess.run(command, cwd=project, check=True, env=env)
 
 
 @pytest.fixture(scope="session")

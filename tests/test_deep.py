@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.answer_sets import DEEP
-from tests.conftest import render_project
+from tests.conftest import clean_env, git_commit_all, render_project
 
 CHECK_COMMAND = ("uvx", "nox")
-
-
-def clean_env() -> dict[str, str]:
-    """The caller's environment minus anything that would point uv/nox at our own venv."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("NOX_", "UV_PROJECT", "VIRTUAL_ENV", "PYTHONPATH"))
-    }
-    # The test environment's own tools (uv, pre-commit) come first on PATH.
-    tools = Path(sys.executable).parent
-    assert (tools / "uv").exists(), "the test environment must have uv installed"
-    env["PATH"] = os.pathsep.join([str(tools), env.get("PATH", "")])
-    return env
-
-
-def git_commit_all(project: Path) -> None:
-    env = clean_env()
-    for command in (
-        ["git", "init", "-q", "-b", "main"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=Newcomer", "-c", "user.email=new@example.com",
-         "commit", "-q", "-m", "Render from ml-golden-path"],
-    ):  # fmt: skip
-        subprocess.run(command, cwd=project, check=True, env=env)
 
 
 @pytest.mark.deep

@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 from tests.answer_sets import TRACKS
-from tests.conftest import Render, render_project
-from tests.test_deep import clean_env, git_commit_all
+from tests.conftest import Render, clean_env, git_commit_all, render_project
 
 PACKAGE = "my_ml_project"
 SLUG = "my-ml-project"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED, Render, render_project
+from tests.conftest import SHARED, Render, clean_env, render_project
 
 BIN = Path(sys.executable).parent
 FIXTURES = SHARED / "fixtures" / "sigstore"
@@ -26,13 +26,9 @@ SIGNING_MODES = ("keyless", "key", "none")
 
 
 def run(command: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("NOX_", "UV_PROJECT", "VIRTUAL_ENV", "PYTHONPATH"))
-    }
-    env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        command, cwd=cwd, env=clean_env(), capture_output=True, text=True, check=False
+    )
     if check:
         assert result.returncode == 0, f"{command}: {result.stdout[-3000:]}{result.stderr[-3000:]}"
     return result

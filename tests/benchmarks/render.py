@@ -21,6 +21,7 @@ from tests.benchmarks.common import (
     ratio_line,
     template_snapshot,
 )
+from tests.conftest import clean_env
 
 RUNS = 7
 
@@ -49,7 +50,7 @@ def check_command_time(scratch: Path, template: Path) -> tuple[float, float]:
         ["git", *GIT_IDENTITY, "commit", "-q", "-m", "render"],
     ):
         subprocess.run(command, cwd=project, check=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOX_", "VIRTUAL_ENV"))}
+    env = clean_env()
     timings = []
     for _ in range(2):
         start = time.perf_counter()

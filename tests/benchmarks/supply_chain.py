@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from tests.benchmarks.common import GIT_IDENTITY, min_time
-from tests.conftest import render_project
+from tests.conftest import clean_env, render_project
 
 ARTIFACTS = 100
 SIZE = 1 << 20
@@ -63,7 +63,7 @@ print(json.dumps({"register": register, "verify": best(verify), "hash": best(pla
 
 
 def sh(command: list[str], cwd: Path) -> None:
-    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    subprocess.run(command, cwd=cwd, env=clean_env(), check=True, capture_output=True)
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -93,7 +93,11 @@ def main() -> int:
         python = str(project / ".venv/bin/python")
         args = [str(ARTIFACTS), str(SIZE), str(RUNS)]
         out = subprocess.run(
-            [python, "-c", IN_PROJECT, *args], cwd=project, check=True, capture_output=True
+            [python, "-c", IN_PROJECT, *args],
+            cwd=project,
+            env=clean_env(),
+            check=True,
+            capture_output=True,
         ).stdout
         figures = json.loads(out.splitlines()[-1])
         megabytes = ARTIFACTS * SIZE / 1e6
