@@ -199,10 +199,12 @@ def test_readme_walkthrough_runs_as_documented(project: Path, tmp_path: Path) ->
     readme = (work / "README.md").read_text()
     block = readme.split("Try the whole loop locally", 1)[1].split("```console\n", 1)[1]
     lines = block.split("```", 1)[0].strip().splitlines()
+    status_before = run(["git", "status", "--porcelain"], work).stdout
     if "signing is off" in readme.split("Try the whole loop locally", 1)[1].split("\n", 1)[0]:
         config = work / "security/signing.toml"
         config.write_text(config.read_text().replace('mode = "none"', 'mode = "key"'))
     env_path = os.pathsep.join([str(work / ".venv/bin"), str(BIN)])
+    outputs = {}
     for line in lines:
         command = line.split("  #", 1)[0].replace("uv run my-ml-project", "my-ml-project")
         result = subprocess.run(
@@ -213,10 +215,10 @@ def test_readme_walkthrough_runs_as_documented(project: Path, tmp_path: Path) ->
         assert (result.returncode != 0) == expect_failure, f"{line}\n{result.stdout}{result.stderr}"
         if expect_failure:
             assert "model churn@2.0.0" in result.stderr
-    log = subprocess.run(
-        [str(work / ".venv/bin/my-ml-project"), "registry", "log"], cwd=work,
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        outputs[command.strip()] = result.stdout
+    log = outputs["my-ml-project registry log"]
     assert [line.split()[2] for line in log.splitlines()[:-1]] == (
         ["add"] * 3 + ["release", "add", "release", "rollback"]
     )
+    # The walkthrough's last line undoes it: the repository is as it was, `uvx nox` green again.
+    assert run(["git", "status", "--porcelain"], work).stdout == status_before
