@@ -177,6 +177,9 @@ def apply_after(project: Path, renames: list[Rename], template: str, from_ref: s
             if in_head(project, rename.old):
                 if merge_into_new(project, rename, base, scratch):
                     conflicted.append(rename.new)
+                # Record the move in the index: this deletion is the template's, on purpose,
+                # and `nox -s update-check` only asks about deletions nobody acknowledged.
+                git(project, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", rename.old)
             elif (base / rename.old).exists():
                 # The user had deleted the file: keep it deleted under its new name too.
                 (project / rename.new).unlink(missing_ok=True)

@@ -371,6 +371,29 @@ def test_changing_an_answer_adds_content_and_keeps_edits(
     assert (project / DOC).read_text().replace(f"\n{FILLED_IN}\n", "", 1).encode() == fresh[DOC]
 
 
+def test_files_a_changed_answer_deletes_are_listed_until_kept_or_dropped(
+    create: Factory, tmp_path: Path
+) -> None:
+    project = create(tmp_path / "project", "v0.2.0")
+    model = project / "src/my_ml_project/models/logistic.py"
+    model.write_text(model.read_text() + "# our tuned threshold lives here\n")
+    commit(project, "tune the model")
+
+    update(project, "v0.2.0", data={"track": "rl", "capabilities": ["rl"]})
+
+    result = update_check(project)
+    assert result.returncode == 1
+    assert "  src/my_ml_project/models/logistic.py\n" in result.stderr
+    assert "git checkout HEAD -- PATH" in result.stderr
+    # Keep the edited model, drop the rest of the old track's files: then the check passes.
+    git(project, "checkout", "HEAD", "--", "src/my_ml_project/models/logistic.py")
+    assert "our tuned threshold" in model.read_text()
+    for path in git(project, "ls-files", "--deleted").split():
+        git(project, "rm", "-q", path)
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+
+
 def test_check_warns_when_the_template_source_cannot_be_followed(
     create: Factory, template_repo: Path, tmp_path: Path
 ) -> None:
