@@ -38,7 +38,11 @@ def test_rendered_tree_names_every_top_level_entry_of_the_default_render(render:
 
 def test_contributing_names_only_sessions_this_noxfile_has() -> None:
     listed = subprocess.run(
-        [sys.executable, "-m", "nox", "--list"], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "nox", "--list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     # Default sessions are listed with "*", the others with "-".
     sessions = set(re.findall(r"^[*-] (\S+)", listed, flags=re.MULTILINE))
