@@ -200,9 +200,10 @@ def test_readme_walkthrough_runs_as_documented(project: Path, tmp_path: Path) ->
     block = readme.split("Try the whole loop locally", 1)[1].split("```console\n", 1)[1]
     lines = block.split("```", 1)[0].strip().splitlines()
     status_before = run(["git", "status", "--porcelain"], work).stdout
-    if "signing is off" in readme.split("Try the whole loop locally", 1)[1].split("\n", 1)[0]:
+    intro = readme.split("Try the whole loop locally", 1)[1].split("\n", 1)[0]
+    if 'first set `mode = "key"`' in intro:
         config = work / "security/signing.toml"
-        config.write_text(config.read_text().replace('mode = "none"', 'mode = "key"'))
+        config.write_text(re.sub(r'^mode = ".*"', 'mode = "key"', config.read_text(), flags=re.M))
     env_path = os.pathsep.join([str(work / ".venv/bin"), str(BIN)])
     outputs = {}
     for line in lines:
