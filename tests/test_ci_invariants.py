@@ -70,6 +70,23 @@ def test_only_release_jobs_get_an_oidc_token(render: Render) -> None:
     assert {name for name, _ in with_token} <= {"release.yml", "build.yml"}
 
 
+@pytest.mark.parametrize("signing", ["keyless", "key", "none"])
+@pytest.mark.parametrize("level", ["L3", "L5"])
+def test_jobs_holding_an_oidc_token_run_no_project_code(
+    render: Render, signing: str, level: str
+) -> None:
+    """A token that can sign as this repository never shares a job with its dependencies."""
+    project = render(signing=signing, level=level)
+    for name, workflow in workflows(project).items():
+        for job_name, job in workflow["jobs"].items():
+            if job.get("permissions", {}).get("id-token") != "write" or "steps" not in job:
+                continue
+            for step in job["steps"]:
+                where = f"{name} {job_name}: {step.get('name')}"
+                assert "run" not in step, f"{where} runs a shell step next to the OIDC token"
+                assert not step.get("uses", "").startswith("actions/checkout@"), where
+
+
 def test_dependabot_leaves_exactly_the_template_pinned_actions_to_the_template(
     render: Render,
 ) -> None:
