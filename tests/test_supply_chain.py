@@ -125,7 +125,10 @@ def test_sbom_is_valid_and_reproducible(project: Path) -> None:
     first = sbom.read_bytes()
     assert list((project / "dist").glob("my_ml_project-*.whl"))
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(first.decode()) is None
-    names = {component["name"] for component in json.loads(first)["components"]}
+    document = json.loads(first)
+    root = document["metadata"]["component"]
+    assert (root["name"], root["version"]) == ("my-ml-project", "0.1.0")
+    names = {component["name"] for component in document["components"]}
     assert {"cryptography", "sigstore", "jsonschema"} <= names
     assert not names & {"pytest", "mypy", "cyclonedx-bom"}, "dev tools leaked into the SBOM"
     run(["uvx", "nox", "-s", "sbom", "--reuse-venv=yes"], project)
