@@ -45,13 +45,19 @@ def template_snapshot(destination: Path) -> Path:
     return git_repo(destination)
 
 
-def floor_template(destination: Path) -> Path:
-    """Copier's floor: a one-file template from a local git repository."""
+def floor_template(destination: Path, files: int = 1) -> Path:
+    """Copier's floor: a template of `files` one-line files from a local git repository.
+
+    One file is copier's fixed cost; as many files as the default project has adds copier's
+    own per-file cost, so the gap left to our template is what our templates cost.
+    """
     (destination / "template").mkdir(parents=True)
     (destination / "copier.yml").write_text(
         "_subdirectory: template\nname:\n  type: str\n  default: floor\n"
     )
     (destination / "template" / "README.md.jinja").write_text("# {{ name }}\n")
+    for number in range(1, files):
+        (destination / "template" / f"file{number}.md.jinja").write_text("# {{ name }}\n")
     return git_repo(destination)
 
 

@@ -65,27 +65,41 @@ def copier_update(project: Path, scratch: Path) -> None:
     )
 
 
+def floor_release(destination: Path, files: int) -> Path:
+    """A floor template with an answers file (an update needs one), tagged v0.1.0 and v0.2.0."""
+    floor = floor_template(destination, files)
+    (floor / "template/{{_copier_conf.answers_file}}.jinja").write_text(ANSWERS_TEMPLATE)
+    git(floor, "add", "-A")
+    git(floor, "commit", "-q", "--amend", "--no-edit")
+    git(floor, "tag", "-f", "v0.1.0")
+    next_release(floor, "template/README.md.jinja")
+    return floor
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         ours = template_snapshot(scratch / "template")
         next_release(ours, "template/docs/design_doc.md.jinja")
-        floor = floor_template(scratch / "floor")
-        # An update needs an answers file: the floor is its one file plus that.
-        (floor / "template/{{_copier_conf.answers_file}}.jinja").write_text(ANSWERS_TEMPLATE)
-        git(floor, "add", "-A")
-        git(floor, "commit", "-q", "--amend", "--no-edit")
-        git(floor, "tag", "-f", "v0.1.0")
-        next_release(floor, "template/README.md.jinja")
         ours_project = rendered_project(ours, scratch / "ours-project")
-        floor_project = rendered_project(floor, scratch / "floor-project")
         files = sum(1 for p in ours_project.rglob("*") if p.is_file() and ".git" not in p.parts)
+        # One file, and as many files as ours: copier's fixed and per-file costs.
+        floor = floor_release(scratch / "floor", 1)
+        same_size = floor_release(scratch / "floor-same-size", files - 1)
+        floor_project = rendered_project(floor, scratch / "floor-project")
+        same_size_project = rendered_project(same_size, scratch / "same-size-project")
 
         print(f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}")
         floor_time = min_time(lambda: copier_update(floor_project, scratch), RUNS)
+        same_size_time = min_time(lambda: copier_update(same_size_project, scratch), RUNS)
         ours_time = min_time(lambda: copier_update(ours_project, scratch), RUNS)
         label = f"copier update, default project ({files} files, one template change)"
         print(ratio_line(label, ours_time, floor_time, GOAL))
+        print(
+            f"  copier's floor for {files} one-line files: {same_size_time:.3f} s "
+            f"({same_size_time / floor_time:.2f}x the 1-file floor); ours is "
+            f"{ours_time / same_size_time:.2f}x that"
+        )
     return 0
 
 
