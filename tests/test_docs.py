@@ -6,6 +6,8 @@ caches each distinct set of answers for the whole module.
 
 from __future__ import annotations
 
+import ast
+import itertools
 import json
 import re
 import tomllib
@@ -37,9 +39,16 @@ DOCS = {
     "data_card": "docs/data_card.md",
 }
 OUTPUTS = [*DOCS.values(), "docs/adr/0001-record-architecture-decisions.md", "readiness.toml"]
+# Code the docs describe, read next to them (a glob: the package directory varies).
+CODE = {
+    "registry.py": "src/*/supply_chain/registry.py",
+    "registry.schema.json": "versioning/registry.schema.json",
+    "evals/config.toml": "evals/config.toml",
+}
 GROUPS = {
     "Documentation & Decisions",
-    "Data & RAG",
+    "Data",
+    "RAG",
     "Search & Retrieval",
     "Training",
     "Evaluation",
@@ -84,16 +93,20 @@ MARKERS: dict[str, list[tuple[str, str, bool]]] = {
         ("ops/runbook.md", "## SLOs and error budgets", False),
         ("ops/runbook.md", "| Availability | _99.9%_ | 28 days |", True),
         ("ops/runbook.md", "## DR drill", False),
-        ("ops/runbook.md", "Rebuild search indices and check embedding and version hashes", True),
+        (
+            "ops/runbook.md",
+            "Rebuild what is derived from the snapshot (feature tables, caches)",
+            True,
+        ),
         ("ops/runbook.md", "<!-- rd:serving.dr-drill -->", True),
         ("cost/cost_dashboard_spec.md", "## Vendor cut-over thresholds", False),
         ("cost/cost_dashboard_spec.md", "<!-- rd:cost.vendor-cutover -->", True),
     ],
     "genai": [
         ("docs/design_doc.md", "## Retrieval and generation design", True),
-        ("docs/eval_pack.md", "Support-coverage", True),
-        ("docs/eval_pack.md", "Faithfulness@k", True),
-        ("docs/eval_pack.md", "abstention rate", True),
+        ("docs/eval_pack.md", "**`support_coverage`**", True),
+        ("docs/eval_pack.md", "**`faithfulness@k`**", True),
+        ("docs/eval_pack.md", "**`abstain_recall`**", True),
         ("docs/eval_pack.md", "## LLM-as-judge hygiene", True),
         ("docs/eval_pack.md", "Pairwise comparisons", True),
         ("docs/eval_pack.md", "Fixed anchor examples", True),
@@ -106,7 +119,8 @@ MARKERS: dict[str, list[tuple[str, str, bool]]] = {
         ("docs/design_doc.md", "## Decision problem (MDP) and safety envelope", True),
         ("safety/safety_checklist.md", "## Reward specification and safety constraints", True),
         ("docs/data_card.md", "## Offline RL datasets", True),
-        ("docs/eval_pack.md", "## Off-policy evaluation (IPS, DR, FQE)", True),
+        ("docs/eval_pack.md", "## Off-policy evaluation (IPS, SNIPS, DR)", True),
+        ("docs/eval_pack.md", "| FQE (sequential policies only) |", True),
         ("docs/eval_pack.md", "| 95% CI |", True),
         ("ops/runbook.md", "## Kill-switch and policy rollback", True),
         ("ops/runbook.md", "kill-switch", True),
@@ -132,6 +146,28 @@ MARKERS: dict[str, list[tuple[str, str, bool]]] = {
         ("docs/design_doc.md", "## Perception pipeline", True),
     ],
 }
+
+
+# The members a release pins, per track with its default capabilities: the `--KIND` flags
+# of the release command in ops/runbook.md and versioning/registries.md, in this order.
+RELEASE_MEMBERS = {
+    "applied-ml": ["model", "dataset"],
+    "platform": ["model", "dataset"],
+    "genai-rag": ["model", "prompt", "index"],
+    "rl": ["policy", "environment", "reward"],
+    "vision": ["model", "dataset"],
+    "edge": ["model", "dataset"],
+    "search": ["model", "retriever", "index"],
+}
+RELEASE_LINE = re.compile(r"^uv run (\S+) release (\S+)((?: \S+ \S+)+)$", re.MULTILINE)
+GATE_ROW = re.compile(r"^\| `([a-z]+)` \| `([^`]+)` \| \| \|$", re.MULTILINE)
+KIND_ROW = re.compile(r"^\| [^|`]+ \| `([a-z-]+)` \| `([^`]+)` \| \| \| \|$", re.MULTILINE)
+# Wording that belongs to GenAI/search projects (prompts, indices, judges) or to supervised
+# learning on labelled rows, and must not leak into the docs of other projects.
+GENAI_WORDING = [
+    "prompt and index", "--prompt", "`prompt`", "### RAG", "Data & RAG", "judge", "indices",
+]  # fmt: skip
+RL_FREE_WORDING = ["label leakage", "label proxies", "inter-annotator", "judge"]
 
 
 def _load(name: str) -> Any:
@@ -181,7 +217,10 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
                 quiet=True,
                 unsafe=False,
             )
-            cache[key] = {rel: (dst / rel).read_text(encoding="utf-8") for rel in OUTPUTS}
+            files = {rel: dst / rel for rel in OUTPUTS}
+            for name, pattern in CODE.items():
+                (files[name],) = dst.glob(pattern)
+            cache[key] = {rel: path.read_text(encoding="utf-8") for rel, path in files.items()}
         return cache[key]
 
     return _render
@@ -208,9 +247,41 @@ def checklist_lines(text: str) -> Iterator[tuple[str, str]]:
 # --- the data tables ---------------------------------------------------------
 
 
+def every_answer_set() -> Iterator[dict[str, Any]]:
+    """Every track x capability subset x filter answers (levels do not split variants)."""
+    subsets = [
+        list(c)
+        for n in range(len(CAPABILITIES) + 1)
+        for c in itertools.combinations(CAPABILITIES, n)
+    ]
+    filter_values = [sorted(allowed) for _, allowed in FILTERS.values()]
+    for track, caps, values in itertools.product(
+        TRACKS, subsets, itertools.product(*filter_values)
+    ):
+        answers = {
+            answer: value for (answer, _), value in zip(FILTERS.values(), values, strict=True)
+        }
+        yield {**answers, "track": track, "capabilities": caps, "level": "L6"}
+
+
+def check_variants_never_meet(variants: dict[str, list[dict[str, Any]]]) -> None:
+    """Entries sharing a key (item id, section title) must never apply to the same answers."""
+    shared = {key: entries for key, entries in variants.items() if len(entries) > 1}
+    for answers in every_answer_set():
+        for key, entries in shared.items():
+            hits = [e for e in entries if applies(e, answers)]
+            assert len(hits) <= 1, (key, answers["track"], answers["capabilities"], hits)
+
+
 def test_item_table_is_well_formed() -> None:
-    ids = [i["id"] for i in ITEMS]
-    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    variants: dict[str, list[dict[str, Any]]] = {}
+    for item in ITEMS:
+        variants.setdefault(item["id"], []).append(item)
+    for item_id, entries in variants.items():
+        # Variants of one item differ in text and selection only: the gate sees one item.
+        same = {(e["doc"], e["group"], e["level"], e["kind"]) for e in entries}
+        assert len(same) == 1, (item_id, same)
+    check_variants_never_meet(variants)
     tokens = {"all", *TRACKS, *CAPABILITIES}
     for item in ITEMS:
         assert set(item) <= {*ITEM_KEYS, "exclude", *FILTERS}, item
@@ -241,6 +312,10 @@ def test_section_table_is_well_formed() -> None:
     assert set(SECTIONS) == set(DOCS)
     for doc, sections in SECTIONS.items():
         assert sections, doc
+        variants: dict[str, list[dict[str, Any]]] = {}
+        for section in sections:
+            variants.setdefault(section["title"], []).append(section)
+        check_variants_never_meet(variants)
         for section in sections:
             assert set(section) <= {*SECTION_KEYS, *FILTERS}, (doc, section)
             assert section["title"].strip(), (doc, section)
@@ -284,12 +359,16 @@ def check_checklists_and_manifest(out: dict[str, str]) -> dict[str, dict[str, st
         assert text.count("## Readiness checklist") <= 1
         head, _, _ = text.partition("\n## Readiness checklist\n")
         assert "<!-- rd:" not in head, f"{rel}: marker outside the checklist"
+        kinds: dict[str, list[str]] = {}
         for group, line in checklist_lines(text):
             match = ITEM_LINE.match(line)
             assert match, f"{rel}: not a task line: {line!r}"
             kind, _, item_id = match.groups()
             assert item_id not in found, f"{item_id} rendered twice"
             found[item_id] = (rel, group, kind.lower())
+            kinds.setdefault(group, []).append(kind)
+        for group, sequence in kinds.items():
+            assert sequence == sorted(sequence), f"{rel}: {group}: a Strong item before a Must"
     assert set(found) == set(by_id)
     for item_id, (rel, group, kind) in found.items():
         entry = by_id[item_id]
@@ -326,6 +405,87 @@ def check_markers(out: dict[str, str], answers: dict[str, Any]) -> None:
                 assert not hits, f"{where}: {key} content {needle!r} in {hits}"
 
 
+def cli_kinds(out: dict[str, str]) -> list[str]:
+    """The registry kinds of the rendered CLI: `release` takes one `--KIND NAME@VERSION` each."""
+    source = out["registry.py"]
+    assert 'release.add_argument(f"--{kind}", action="append", metavar="NAME@VERSION")' in source
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["KINDS"]:
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("no KINDS in the rendered registry.py")
+
+
+def check_release_commands(out: dict[str, str], slug: str = "my-ml-project") -> list[str]:
+    """The documented `release` commands parse with the rendered CLI; returns their kinds."""
+    kinds = cli_kinds(out)
+    patterns = json.loads(out["registry.schema.json"])["$defs"]
+    name, version = patterns["name"]["pattern"], patterns["version"]["pattern"]
+
+    def check_reference(value: str) -> None:
+        """NAME@VERSION as the registry's schema accepts it."""
+        member, at, member_version = value.partition("@")
+        assert at, value
+        assert re.search(name, member), value
+        assert re.search(version, member_version), value
+
+    shown = []
+    for rel in ("ops/runbook.md", "versioning/registries.md"):
+        commands = RELEASE_LINE.findall(out[rel])
+        assert len(commands) == 1, f"{rel}: expected one release command, got {commands}"
+        ((program, release, flags),) = commands
+        assert program == slug, rel
+        assert re.search(name, release), f"{rel}: release name {release!r}"
+        words = flags.split()
+        used = []
+        for flag, value in zip(words[::2], words[1::2], strict=True):
+            assert flag.removeprefix("--") in kinds, f"{rel}: `release` has no {flag}"
+            assert flag.startswith("--"), flag
+            check_reference(value)
+            used.append(flag[2:])
+        assert len(used) == len(set(used)), f"{rel}: a flag given twice"
+        shown.append(used)
+    assert shown[0] == shown[1], "runbook and registries show different releases"
+    registered = KIND_ROW.findall(out["versioning/registries.md"])
+    assert [kind for kind, _ in registered] == kinds, "the registry table lists other kinds"
+    for _, example in registered:
+        check_reference(example)
+    return shown[0]
+
+
+def check_metrics_match_the_gate(out: dict[str, str]) -> None:
+    """Metric names in the eval pack and model card are the ones evals/config.toml gates on."""
+    config = tomllib.loads(out["evals/config.toml"])
+    gated = {(kit, metric) for kit, table in config["kits"].items() for metric in table["metrics"]}
+    rows = GATE_ROW.findall(out["docs/eval_pack.md"])
+    assert len(rows) == len(set(rows))
+    assert set(rows) == gated
+    front = yaml.safe_load(out["docs/model_card.md"].split("---\n")[1])
+    names = {metric for _, metric in gated}
+    reported = [m["type"] for m in front["model-index"][0]["results"][0]["metrics"]]
+    assert reported == front["metrics"]
+    assert set(reported) <= names, f"model card metrics {reported} not among {sorted(names)}"
+
+
+def check_wording(out: dict[str, str], answers: dict[str, Any]) -> None:
+    tokens = {answers["track"], *answers["capabilities"]}
+    docs = {rel: out[rel] for rel in DOCS.values()}
+    forbidden = []
+    if not tokens & {"genai-rag", "genai", "search"}:
+        forbidden += GENAI_WORDING
+    if tokens == {"rl"}:
+        forbidden += RL_FREE_WORDING
+    for rel, text in docs.items():
+        hits = [word for word in forbidden if word in text]
+        assert not hits, f"{answers['track']}: {rel} says {hits}"
+        # Level asides only at their level; every nox call as the README runs it.
+        if answers["level"] < "L5":
+            assert "Staff scope" not in text, rel
+        if answers["level"] < "L6":
+            assert "Principal scope" not in text, rel
+    for rel in [*DOCS.values(), "readiness.toml"]:
+        assert not re.search(r"(?<!uvx )\bnox -s", out[rel]), f"{rel}: `nox -s` without uvx"
+
+
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("track", TRACKS)
 def test_matrix(render: Render, track: str, level: str) -> None:
@@ -336,6 +496,9 @@ def test_matrix(render: Render, track: str, level: str) -> None:
     check_checklists_and_manifest(out)
     check_selection(out, answers)
     check_markers(out, answers)
+    check_wording(out, answers)
+    check_metrics_match_the_gate(out)
+    assert check_release_commands(out) == RELEASE_MEMBERS[track]
     front = yaml.safe_load(out["docs/model_card.md"].split("---\n")[1])
     assert front["license"]
     assert front["language"] == ["en"]
@@ -377,6 +540,11 @@ def test_capability_brings_its_sections(
     check_checklists_and_manifest(out)
     check_selection(out, answers)
     check_markers(out, answers)
+    check_wording(out, answers)
+    check_metrics_match_the_gate(out)
+    members = check_release_commands(out)
+    assert ("prompt" in members) is ("genai" in capabilities)
+    assert ("policy" in members) is ("rl" in capabilities)
     for rel, needle, _ in MARKERS[brought]:
         assert needle in out[rel]
     if brought == "edge":
@@ -423,19 +591,28 @@ def test_signing_mode_shapes_runbook_and_registries(render: Render, signing: str
 def test_runbook_and_registries_use_the_cli_commands(render: Render) -> None:
     out = render(track="genai-rag", level="L3", project_name="Churn Predictor")
     runbook, registries = out["ops/runbook.md"], out["versioning/registries.md"]
+    release = (
+        "uv run churn-predictor release v2 --model churn-predictor@2.0.0"
+        " --prompt answer@3 --index docs@2024-06-01"
+    )
     for cmd in (
-        "uv run churn-predictor release NAME --model MODEL_ID --prompt PROMPT_ID --index INDEX_ID",
+        release,
         "uv run churn-predictor registry verify",
         "uv run churn-predictor rollback",
+        "uv run churn-predictor registry list",
         "uv run churn-predictor registry log",
     ):
         assert cmd in runbook, cmd
         assert cmd in registries, cmd
+    assert check_release_commands(out, "churn-predictor") == ["model", "prompt", "index"]
     assert "uv run churn-predictor verify FILE" in runbook
+    card = out["docs/model_card.md"]
+    assert "`current release:` line of `uv run churn-predictor registry list`" in card
     evals = out["docs/eval_pack.md"]
-    assert "nox -s evals" in evals
+    assert "uvx nox -s evals" in evals
     assert "evals/config.toml" in evals
-    assert "nox -s readiness" in out["readiness.toml"]
+    assert "evals/reports/report.md" in evals
+    assert "uvx nox -s readiness" in out["readiness.toml"]
 
 
 def test_model_card_front_matter_for_proprietary_licence(render: Render) -> None:

@@ -62,8 +62,20 @@ def test_release_id_depends_only_on_member_digests(repo: Path) -> None:
     release, _ = Registry.load().release("a", members)
     artifacts = Registry.load().data["artifacts"]
     assert release["id"] == registry.release_id(list(reversed(artifacts)))
-    again, changed = Registry.load().release("b", list(reversed(members)))
+    again, changed = Registry.load().release("a", list(reversed(members)))
     assert (again["id"], changed) == (release["id"], False)
+
+
+def test_release_names_and_member_sets_go_one_to_one(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    add("model", "churn", "2.0.0", "artifacts/model-2.bin")
+    Registry.load().release("first", [("model", "churn@1.0.0")])
+    before = Path(registry.REGISTRY_FILE).read_bytes()
+    with pytest.raises(SupplyChainError, match="redeploy it by that name, not 'again'"):
+        Registry.load().release("again", [("model", "churn@1.0.0")])
+    with pytest.raises(SupplyChainError, match="a release name is never reused"):
+        Registry.load().release("first", [("model", "churn@2.0.0")])
+    assert Path(registry.REGISTRY_FILE).read_bytes() == before
 
 
 def test_versions_are_immutable(repo: Path) -> None:
@@ -99,6 +111,30 @@ def test_signature_by_an_unknown_key_is_refused(repo: Path) -> None:
     failures = Registry.load().verify()
     assert len(failures) == 1
     assert "unknown key" in failures[0]
+
+
+def test_a_foreign_key_is_refused_before_it_replaces_a_good_signature(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    good = Path("artifacts/model-1.bin.sig").read_bytes()
+    assert main(["keygen", "--prefix", "other"]) == 0
+    with pytest.raises(SupplyChainError, match="is not the private half of"):
+        Registry.load().add(
+            "model", "churn", "9.0.0", Path("artifacts/model-1.bin"), sign=True,
+            key=Path("other.key.pem"),
+        )  # fmt: skip
+    assert Path("artifacts/model-1.bin.sig").read_bytes() == good
+    assert Registry.load().verify() == []
+
+
+def test_only_the_modes_signature_type_is_accepted(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    config = Path("security/signing.toml")
+    config.write_text(config.read_text().replace('mode = "key"', 'mode = "keyless"'))
+    failures = Registry.load().verify()
+    assert len(failures) == 1
+    assert "signed with a key signature, but signing mode is 'keyless'" in failures[0]
+    with pytest.raises(SupplyChainError, match="--key signatures are not accepted"):
+        add("model", "churn", "2.0.0", "artifacts/model-2.bin")
 
 
 def test_unsigned_artifacts_are_refused_when_signing_is_on(repo: Path) -> None:

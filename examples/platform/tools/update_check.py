@@ -2,7 +2,9 @@
 
 `copier update` exits 0 even when it leaves conflicts, so `nox -s update` runs this check
 right after the update, and `nox -s update-check` re-runs it once you have resolved them.
-It fails listing unmerged files, files with conflict markers and `*.rej` files, and warns
+It fails listing unmerged files, files with conflict markers, `*.rej` files and tracked
+files the update deleted (the template no longer renders them for your answers, edited or
+not: keep or drop each one explicitly), and warns
 when the answers file points at the template in a way that later updates cannot follow.
 Standard library only.
 """
@@ -53,6 +55,11 @@ def git(root: Path, *args: str) -> list[str]:
 def unmerged_files(root: Path) -> list[str]:
     # Entries look like "<mode> <sha> <stage>\t<path>", one per stage.
     return sorted({entry.split("\t", 1)[1] for entry in git(root, "ls-files", "--unmerged")})
+
+
+def deleted_files(root: Path) -> list[str]:
+    # Deleted in the working tree but still in the index: not yet acknowledged with `git rm`.
+    return sorted(set(git(root, "ls-files", "--deleted")))
 
 
 def has_marker(path: Path) -> bool:
@@ -115,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         "unmerged in git (resolve, then `git add` them)": unmerged_files(root),
         "conflict markers left in": files_with_markers(root),
         "rejected hunks to apply by hand, then delete": rejected_hunks(root),
+        "deleted, still in git (keep yours: `git checkout HEAD -- PATH`; drop: `git rm PATH`)": (
+            deleted_files(root)
+        ),
     }
     if not any(problems.values()):
         print("update-check: no unresolved template-update conflicts.")

@@ -11,7 +11,14 @@ from my_ml_project.cli import main
 from my_ml_project.supply_chain.config import SupplyChainError
 from my_ml_project.supply_chain.sbom import validate
 
-MINIMAL = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": []}
+ROOT = {"type": "application", "name": "my-ml-project", "version": "0.1.0"}
+MINIMAL = {
+    "bomFormat": "CycloneDX",
+    "specVersion": "1.6",
+    "version": 1,
+    "metadata": {"component": ROOT},
+    "components": [],
+}
 
 
 def test_valid_sbom_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -27,6 +34,10 @@ def test_valid_sbom_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (json.dumps({**MINIMAL, "version": "one"}), "$.version: 'one' is not of type 'integer'"),
         (json.dumps({**MINIMAL, "bomFormat": "SPDX"}), "$.bomFormat: 'SPDX' is not one of"),
         ("{", "not JSON"),
+        (
+            json.dumps({**MINIMAL, "metadata": {"component": {**ROOT, "version": ""}}}),
+            "the root component (metadata.component) has no version",
+        ),
     ],
 )
 def test_invalid_sbom_is_reported(tmp_path: Path, text: str, reason: str) -> None:

@@ -27,7 +27,7 @@ from sigstore.verify import Verifier, policy
 # sigstore's own message types (installed with sigstore) name the digest algorithm.
 from sigstore_models.common.v1 import HashAlgorithm
 
-from .config import SupplyChainError, write_atomic
+from .config import SupplyChainError, sha256_file, write_atomic
 
 # Sigstore's production TUF repository, as embedded in the installed sigstore wheel.
 _EMBEDDED_ROOT = "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev"
@@ -139,7 +139,10 @@ def sign_files(paths: list[Path]) -> list[Path]:
     from sigstore.oidc import IdentityToken, Issuer, detect_credential
     from sigstore.sign import SigningContext
 
-    payloads = [(path, path.read_bytes()) for path in paths]
+    # Sign the streamed digest, not the bytes: model files need not fit in memory.
+    payloads = [
+        (path, Hashed(algorithm=HashAlgorithm.SHA2_256, digest=sha256_file(path))) for path in paths
+    ]
     try:
         # Signing uses fresh (TUF-updated) service URLs, not the pinned verification root.
         trust = ClientTrustConfig.production()

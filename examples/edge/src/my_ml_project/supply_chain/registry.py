@@ -28,6 +28,7 @@ from my_ml_project.supply_chain.config import (
     load_config,
     report,
     sha256_file,
+    write_atomic,
 )
 
 REGISTRY_FILE = Path("versioning/registry.json")
@@ -157,6 +158,11 @@ class Registry:
             if self.config.mode != "none":
                 raise SupplyChainError(f"not signed, but signing mode is {self.config.mode!r}")
             return path
+        if signature["type"] != self._expected_signature_type():
+            raise SupplyChainError(
+                f"signed with a {signature['type']} signature, but signing mode is "
+                f"{self.config.mode!r}"
+            )
         policy = self._policy()
         if signature["type"] == "key":
             expected = keys.fingerprint(keys.load_public_key(policy.public_key))
@@ -230,6 +236,29 @@ class Registry:
             Path(temporary).unlink(missing_ok=True)
         self.data = data
 
+    def _expected_signature_type(self) -> str:
+        """The one signature type this repository's mode accepts (never both)."""
+        return "key" if self.config.mode == "key" else "sigstore"
+
+    def _sign_with_repository_key(self, path: Path, key: Path, password: bytes | None) -> None:
+        """Sign with the private half of the configured public key; refuse any other key.
+
+        Checked before anything is written, so a wrong key never replaces a good signature.
+        """
+        private = keys.load_private_key(key, password)
+        public_key = self._policy().public_key
+        expected = keys.fingerprint(keys.load_public_key(public_key))
+        actual = keys.fingerprint(private.public_key())
+        if actual != expected:
+            raise SupplyChainError(
+                f"{key} is not the private half of {public_key} (key {actual}, expected "
+                f"{expected}); nothing was written"
+            )
+        digest = sha256_file(path)
+        signature = keys.sign_digest(private, digest)
+        keys.verify_digest(private.public_key(), digest, signature)
+        write_atomic(signing.signature_path(path, "key"), signature)
+
     def _signature_for(
         self, path: Path, sign: bool, key: Path | None, password: bytes | None
     ) -> tuple[dict[str, str] | None, str | None]:
@@ -237,32 +266,29 @@ class Registry:
         if sign:
             self.config.require_signing()
             if key is not None:
-                signing.sign_with_key([path], key, password)
+                if self.config.mode != "key":
+                    raise SupplyChainError(
+                        f"signing mode is {self.config.mode!r}: --key signatures are not "
+                        'accepted here (set mode = "key" in security/signing.toml to use keys)'
+                    )
+                self._sign_with_repository_key(path, key, password)
             elif self.config.mode == "key":
                 raise SupplyChainError("key mode signs with a private key: pass --key PRIVATE.pem")
             else:
                 signing.sign_keyless([path])
-        candidates = [
-            (kind, signing.signature_path(path, kind)) for kind in signing.SIGNATURE_TYPES
-        ]
-        found = [(kind, file) for kind, file in candidates if file.exists()]
-        if not found:
-            if self.config.mode != "none":
-                raise SupplyChainError(
-                    f"{path}: not signed; pass --sign (with --key PRIVATE.pem for a key) "
-                    "or sign it first"
-                )
+        if self.config.mode == "none":
             return None, None
-        # Prefer the signature type the repository's mode asks for.
-        found.sort(key=lambda item: (item[0] == "key") != (self.config.mode == "key"))
-        kind, file = found[0]
+        kind = self._expected_signature_type()
+        file = signing.signature_path(path, kind)
+        if not file.exists():
+            raise SupplyChainError(
+                f"{path}: not signed (no {file.name}, the {self.config.mode} signature); "
+                + ("pass --sign --key PRIVATE.pem" if kind == "key" else "pass --sign")
+                + " or sign it first"
+            )
         digest = sha256_file(path)
         policy = self._policy()
-        if kind == "key":
-            signer = keys.fingerprint(keys.load_public_key(policy.public_key))
-            signing.verify_signature(kind, file, digest, policy)
-        else:
-            signer = signing.verify_signature(kind, file, digest, policy)
+        signer = signing.verify_signature(kind, file, digest, policy)
         return {"type": kind, "path": self._relative(file)}, signer
 
     def add(
@@ -291,6 +317,11 @@ class Registry:
                 raise SupplyChainError(
                     f"{kind} {name}@{version} is already registered as "
                     f"{immutable_id(existing)}; versions are immutable: register a new version"
+                )
+            if sign and existing["signature"] is None:
+                raise SupplyChainError(
+                    f"{kind} {name}@{version} is registered unsigned and versions are immutable: "
+                    "register the file again as a new version, with --sign"
                 )
             return existing, False
         signature, signer = self._signature_for(path, sign, key, password)
@@ -369,6 +400,15 @@ class Registry:
             resolved.append(artifact)
         self._verify_members(resolved)
         identifier = release_id(resolved)
+        # A name means one set of members, and one set of members has one name.
+        for known_release in self.data["releases"]:
+            same_members = known_release["id"] == identifier
+            if same_members != (known_release["name"] == name):
+                raise SupplyChainError(
+                    f"release {known_release['name']!r} is {known_release['id']}: "
+                    + (f"redeploy it by that name, not {name!r}" if same_members
+                       else "a release name is never reused; pick a new one")
+                )  # fmt: skip
         current = self.current()
         if current is not None and current["id"] == identifier:
             return current, False

@@ -36,6 +36,13 @@ def validate(path: Path) -> None:
         where = getattr(error.data, "json_path", "$")
         message = getattr(error.data, "message", str(error).splitlines()[0])
         raise SupplyChainError(f"{path}: not a valid CycloneDX 1.6 SBOM: {where}: {message}")
+    # Valid but anonymous is not enough: consumers match an SBOM to its release by these.
+    root = json.loads(text).get("metadata", {}).get("component", {})
+    missing = [field for field in ("name", "version") if not root.get(field)]
+    if missing:
+        raise SupplyChainError(
+            f"{path}: the root component (metadata.component) has no {' or '.join(missing)}"
+        )
 
 
 def _validate(args: argparse.Namespace) -> int:

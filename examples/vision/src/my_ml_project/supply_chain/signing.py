@@ -162,7 +162,9 @@ def _verify(args: argparse.Namespace) -> int:
                 signature_type, signature_path(path, signature_type), sha256_file(path), policy
             )
         except SupplyChainError as error:
-            print(f"FAIL: {path}: {error}", file=sys.stderr)
+            # Most messages already start with the file they are about.
+            reason = str(error).removeprefix(f"{path}: ")
+            print(f"FAIL: {path}: {reason}", file=sys.stderr)
             failed += 1
         else:
             print(f"OK: {path} (signed by {signer})")
