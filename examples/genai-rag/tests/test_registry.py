@@ -188,6 +188,19 @@ def test_rewritten_audit_trail_is_detected(repo: Path, capsys: pytest.CaptureFix
     assert any("chain broken" in failure for failure in Registry.load().verify())
 
 
+def test_a_cut_off_audit_trail_is_detected_by_log_and_deploy(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    Registry.load().release("first", [("model", "churn@1.0.0")])
+    lines = audit.AUDIT_FILE.read_text().splitlines()
+    audit.AUDIT_FILE.write_text(lines[0] + "\n")  # the release record is gone
+    assert main(["registry", "log"]) == 1
+    assert "does not match" in capsys.readouterr().err
+    assert main(["deploy"]) == 1
+    assert "REFUSED" in capsys.readouterr().err
+
+
 def test_registry_file_is_checked_against_its_schema(repo: Path) -> None:
     data = json.loads(Path(registry.REGISTRY_FILE).read_text())
     data["artifacts"].append({"kind": "model", "name": "churn"})

@@ -178,7 +178,7 @@ class Registry:
         """Every problem found, one line each; empty when the registry is sound."""
         failures = []
         try:
-            self._audit_head()
+            self.audit_head()
         except SupplyChainError as error:
             failures.append(str(error))
         for artifact in self.data["artifacts"]:
@@ -205,7 +205,8 @@ class Registry:
 
     # --- changes ------------------------------------------------------------------------
 
-    def _audit_head(self) -> str | None:
+    def audit_head(self) -> str | None:
+        """The audit trail's last hash, checked against the one the registry recorded."""
         chain = audit.read_chain(self.root / audit.AUDIT_FILE)
         head: str | None = chain[-1]["hash"] if chain else None
         if head != self.data["audit_head"]:
@@ -219,7 +220,7 @@ class Registry:
         self, data: dict[str, Any], action: str, subject: str, details: dict[str, Any]
     ) -> None:
         """Append the audit entry, then atomically replace the registry file."""
-        entry = audit.make_entry(self._audit_head(), action, subject, details)
+        entry = audit.make_entry(self.audit_head(), action, subject, details)
         data["audit_head"] = entry["hash"]
         path = self.root / REGISTRY_FILE
         self._check_schema(data, path)
@@ -508,6 +509,8 @@ def _list(args: argparse.Namespace) -> int:
 def _log(args: argparse.Namespace) -> int:
     try:
         entries = audit.read_chain(audit.AUDIT_FILE)
+        # The chain proves no entry was changed; the recorded head proves none was cut off.
+        Registry.load().audit_head()
     except SupplyChainError as error:
         return report(error)
     for entry in entries:
@@ -542,9 +545,11 @@ def _rollback(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     try:
         registry = Registry.load()
+        # Which release is current is only as trustworthy as the trail that recorded it.
+        registry.audit_head()
         release = registry.current()
     except SupplyChainError as error:
-        return report(error)
+        return report(SupplyChainError(f"REFUSED: {error}"))
     if release is None:
         return report(SupplyChainError("no release is deployed"))
     failed = False

@@ -234,8 +234,13 @@ def _threshold_text(row: Row) -> str:
     if t.ceiling is not None:
         parts.append(f"<= {_fmt(t.ceiling)}")
     if t.max_regression is not None and row.baseline is not None:
-        sign = "-" if row.spec.direction is Direction.HIGHER else "+"
-        parts.append(f"CI vs base {sign} {_fmt(t.max_regression)}")
+        # The bound the regression test applies, spelled out: no arithmetic for the reader.
+        if row.spec.direction is Direction.HIGHER:
+            bound = row.baseline - t.max_regression
+            parts.append(f"CI must reach {_fmt(bound)} (baseline - {_fmt(t.max_regression)})")
+        else:
+            bound = row.baseline + t.max_regression
+            parts.append(f"CI must reach {_fmt(bound)} (baseline + {_fmt(t.max_regression)})")
     return ", ".join(parts) or "-"
 
 
