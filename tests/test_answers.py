@@ -37,6 +37,7 @@ BAD_ANSWERS: dict[str, tuple[dict[str, Any], str]] = {
     "latency budget zero": ({"track": "edge", "latency_budget_ms": 0}, "between 1 and 60000"),
     "unknown track": ({"track": "robotics"}, "robotics"),
     "unknown level": ({"level": "L9"}, "L9"),
+    "keyless without ci": ({"ci_provider": "none", "signing": "keyless"}, "needs a CI identity"),
 }
 
 
