@@ -13,8 +13,16 @@ from tests.examples import EXAMPLES, example_answers, render_example
 ANSWERS = example_answers()
 
 
+# Tool caches a check run may leave in an example; the template never renders them.
+CACHES = {".ruff_cache", ".mypy_cache", ".pytest_cache", ".hypothesis", "__pycache__"}
+
+
 def tree(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and not CACHES.intersection(path.relative_to(root).parts)
+    }
 
 
 @pytest.mark.parametrize("name", sorted(ANSWERS))
