@@ -52,7 +52,8 @@ def test_release_workflows_are_zizmor_clean_and_schema_valid(
     text = signer.read_text()
     # Only the signing job may mint OIDC tokens; the gates job reads the repository only.
     assert text.count("id-token: write") == 1
-    assert "uvx nox -s readiness evals registry" in release
+    assert "uvx nox -s readiness -- --min-stage beta" in release
+    assert "uvx nox -s evals registry" in release
     assert ("gh-action-sigstore-python" in text) == (signing == "keyless")
     assert ("--password-env SIGNING_KEY_PASSWORD" in text) == (signing == "key")
 
