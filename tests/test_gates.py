@@ -153,7 +153,7 @@ def test_shipped_baseline_matches_what_the_gate_writes(render: Render, tmp_path:
 def test_latency_budget_comes_from_the_answers(render: Render) -> None:
     config = (render(track="platform", capabilities=["edge"], latency_budget_ms=25)
               / "evals/config.toml").read_text()  # fmt: skip
-    assert re.search(r"latency_budget_ms = \{ ceiling = 25\.0 \}", config)
+    assert re.search(r"latency_p95_ms = \{ ceiling = 25\.0 \}", config)
     assert "[kits.slo]" in config
     assert "[kits.edge]" in config
 
