@@ -39,11 +39,15 @@ DOCS = {
     "data_card": "docs/data_card.md",
 }
 OUTPUTS = [*DOCS.values(), "docs/adr/0001-record-architecture-decisions.md", "readiness.toml"]
-# Code the docs describe, read next to them (a glob: the package directory varies).
+# Code the docs describe, and the other files that talk about releases, read next to them
+# (a glob: the package directory varies).
 CODE = {
     "registry.py": "src/*/supply_chain/registry.py",
     "registry.schema.json": "versioning/registry.schema.json",
     "evals/config.toml": "evals/config.toml",
+    "README.md": "README.md",
+    "SECURITY.md": "SECURITY.md",
+    "security/signing.toml": "security/signing.toml",
 }
 GROUPS = {
     "Documentation & Decisions",
@@ -91,20 +95,16 @@ MARKERS: dict[str, list[tuple[str, str, bool]]] = {
         ("docs/design_doc.md", "## Service architecture and SLOs", True),
         ("docs/eval_pack.md", "## Load, resilience and SLO conformance", True),
         ("ops/runbook.md", "## SLOs and error budgets", False),
-        ("ops/runbook.md", "| Availability | _99.9%_ | 28 days |", True),
-        ("ops/runbook.md", "## DR drill", False),
-        (
-            "ops/runbook.md",
-            "Rebuild what is derived from the snapshot (feature tables, caches)",
-            True,
-        ),
-        ("ops/runbook.md", "<!-- rd:serving.dr-drill -->", True),
+        ("ops/runbook.md", "| Availability | _99.5%_ | 28 days |", True),
+        ("ops/runbook.md", "<!-- rd:serving.slo -->", True),
         ("cost/cost_dashboard_spec.md", "## Vendor cut-over thresholds", False),
         ("cost/cost_dashboard_spec.md", "<!-- rd:cost.vendor-cutover -->", True),
     ],
     "genai": [
         ("docs/design_doc.md", "## Retrieval and generation design", True),
         ("docs/eval_pack.md", "**`support_coverage`**", True),
+        ("docs/eval_pack.md", "contains the claim text verbatim", True),
+        ("docs/eval_pack.md", "an entailment check", True),
         ("docs/eval_pack.md", "**`faithfulness@k`**", True),
         ("docs/eval_pack.md", "**`abstain_recall`**", True),
         ("docs/eval_pack.md", "## LLM-as-judge hygiene", True),
@@ -153,7 +153,7 @@ MARKERS: dict[str, list[tuple[str, str, bool]]] = {
 RELEASE_MEMBERS = {
     "applied-ml": ["model", "dataset"],
     "platform": ["model", "dataset"],
-    "genai-rag": ["model", "prompt", "index"],
+    "genai-rag": ["model", "prompt", "retriever", "index", "judge"],
     "rl": ["policy", "environment", "reward"],
     "vision": ["model", "dataset"],
     "edge": ["model", "dataset"],
@@ -168,6 +168,33 @@ GENAI_WORDING = [
     "prompt and index", "--prompt", "`prompt`", "### RAG", "Data & RAG", "judge", "indices",
 ]  # fmt: skip
 RL_FREE_WORDING = ["label leakage", "label proxies", "inter-annotator", "judge"]
+# Wording of one kind of project that must not reach others: (tokens any of which allow
+# it, words). Tokens are the track and the capabilities.
+TRACK_WORDING = [
+    ({"genai-rag", "genai"}, ["tokenizer", "1k tokens", "retrieval-only"]),
+    ({"rl"}, ["per episode"]),
+    ({"applied-ml"}, ["weekly retained users"]),
+]
+# Each doc's checklist opens with its own group (the _core table in macros.jinja).
+CORE_GROUP = {
+    "docs/design_doc.md": "Documentation & Decisions",
+    "docs/eval_pack.md": "Evaluation",
+    "ops/runbook.md": "Serving & Reliability",
+    "safety/safety_checklist.md": "Security, Privacy & Compliance",
+    "cost/cost_dashboard_spec.md": "Cost & FinOps",
+    "versioning/registries.md": "Versioning & Provenance",
+    "docs/model_card.md": "Documentation & Decisions",
+    "docs/data_card.md": "Data",
+}
+LEVEL_MARK = {"L5": "_Staff scope:_ ", "L6": "_Principal scope:_ "}
+# GitHub-only wording: must not appear where CI is GitLab or absent.
+GITHUB_WORDING = re.compile(
+    r"\bgh (secret|attestation)|workflow|\.github/|release\.yml|build\.yml|GitHub", re.IGNORECASE
+)
+# Claims that CI signs or attests: must not appear where there is no CI.
+CI_SIGNING_WORDING = re.compile(
+    r"signed in CI|CI signs|CI emits|release job|attestations?\b(?! are produced)", re.IGNORECASE
+)
 
 
 def _load(name: str) -> Any:
@@ -345,6 +372,21 @@ def check_whitespace(rel: str, text: str) -> None:
     assert not re.search(r"\{[{%#]", text), f"{rel}: template syntax left in output"
 
 
+def check_group_order_and_level_marks(out: dict[str, str]) -> None:
+    """The doc's own group opens its checklist; Staff and Principal items say so."""
+    levels = {i["id"]: i["level"] for i in ITEMS}
+    for rel in DOCS.values():
+        groups = [group for group, _ in checklist_lines(out[rel])]
+        if CORE_GROUP[rel] in groups:
+            assert groups[0] == CORE_GROUP[rel], f"{rel} opens with {groups[0]}"
+        for _, line in checklist_lines(out[rel]):
+            match = ITEM_LINE.match(line)
+            assert match, line
+            _, text, item_id = match.groups()
+            mark = LEVEL_MARK.get(levels[item_id], "")
+            assert text.startswith(mark) if mark else "_scope:_" not in text, line
+
+
 def check_checklists_and_manifest(out: dict[str, str]) -> dict[str, dict[str, str]]:
     manifest = tomllib.loads(out["readiness.toml"])
     assert manifest["stage"] == "prototype"
@@ -474,6 +516,9 @@ def check_wording(out: dict[str, str], answers: dict[str, Any]) -> None:
         forbidden += GENAI_WORDING
     if tokens == {"rl"}:
         forbidden += RL_FREE_WORDING
+    for allowed, words in TRACK_WORDING:
+        if not tokens & allowed:
+            forbidden += words
     for rel, text in docs.items():
         hits = [word for word in forbidden if word in text]
         assert not hits, f"{answers['track']}: {rel} says {hits}"
@@ -482,6 +527,8 @@ def check_wording(out: dict[str, str], answers: dict[str, Any]) -> None:
             assert "Staff scope" not in text, rel
         if answers["level"] < "L6":
             assert "Principal scope" not in text, rel
+    for rel in [*DOCS.values(), "README.md", "SECURITY.md"]:
+        assert "artefact" not in out[rel].lower(), f"{rel}: 'artefact' (the code says artifact)"
     for rel in [*DOCS.values(), "readiness.toml"]:
         assert not re.search(r"(?<!uvx )\bnox -s", out[rel]), f"{rel}: `nox -s` without uvx"
 
@@ -494,6 +541,7 @@ def test_matrix(render: Render, track: str, level: str) -> None:
     for rel in OUTPUTS:
         check_whitespace(rel, out[rel])
     check_checklists_and_manifest(out)
+    check_group_order_and_level_marks(out)
     check_selection(out, answers)
     check_markers(out, answers)
     check_wording(out, answers)
@@ -560,6 +608,12 @@ def test_personal_data_adds_pii_map_and_dpia(render: Render, sensitivity: str) -
     assert ("## DPIA and data residency" in safety) is personal
     assert ("<!-- rd:security.dpia -->" in safety) is personal
     assert ("## Personal data" in out["docs/data_card.md"]) is personal
+    # Without personal data someone still checks that there is none.
+    check = "<!-- rd:data.personal-data-check -->"
+    assert (check in out["docs/data_card.md"]) is not personal
+    assert ("copier update --data data_sensitivity=personal" in out["docs/data_card.md"]) is (
+        not personal
+    )
     for rel in OUTPUTS:
         check_whitespace(rel, out[rel])
     check_selection(out, full_answers(track="genai-rag", level="L4", data_sensitivity=sensitivity))
@@ -573,14 +627,90 @@ def test_ai_act_risk_sections(render: Render, risk: str) -> None:
     assert ("## EU AI Act: high-risk obligations" in safety) is (risk == "high")
     assert ("## EU AI Act: transparency obligations" in safety) is (risk != "minimal")
     assert ("<!-- rd:human.oversight -->" in safety) is (risk == "high")
+    assert ("<!-- rd:security.ai-classification -->" in safety) is (risk != "high")
+    runbook = out["ops/runbook.md"]
+    assert ("## Event logs and retention" in runbook) is (risk == "high")
+    for obligation in (
+        "Quality management system",
+        "Post-market monitoring",
+        "Serious-incident reporting",
+        "Fundamental-rights impact assessment",
+        "AI literacy",
+    ):
+        assert (f"\n| {obligation}" in safety) is (risk == "high"), obligation
+    pointer = "| Record-keeping (automatic logs) | `ops/runbook.md` (Event logs and retention) |"
+    assert (pointer in safety) is (risk == "high")
+    # Labelling generated content is for systems that generate it.
+    assert "generated or manipulated content" not in safety
+    genai = render(track="genai-rag", level="L3", ai_act_risk=risk)["safety/safety_checklist.md"]
+    assert ("generated or manipulated content" in genai) is (risk != "minimal")
     check_checklists_and_manifest(out)
+
+
+@pytest.mark.parametrize(
+    ("ci_provider", "signing"),
+    [("none", "key"), ("none", "none"), ("gitlab", "keyless"), ("gitlab", "key")],
+)
+@pytest.mark.parametrize("level", ["L3", "L5"])
+def test_no_github_wording_without_github(
+    render: Render, ci_provider: str, signing: str, level: str
+) -> None:
+    out = render(track="genai-rag", level=level, ci_provider=ci_provider, signing=signing)
+    texts = {rel: out[rel] for rel in [*DOCS.values(), "README.md", "SECURITY.md"]}
+    # signing.toml: its comments only; without CI its keyless identity is a placeholder.
+    texts["security/signing.toml"] = "\n".join(
+        line for line in out["security/signing.toml"].splitlines() if line.startswith("#")
+    )
+    if ci_provider == "none":
+        texts["security/signing.toml"] = texts["security/signing.toml"].replace(
+            "GitHub Actions placeholder", ""
+        )
+    for rel, text in texts.items():
+        hits = [m.group(0) for m in GITHUB_WORDING.finditer(text)]
+        assert not hits, f"{ci_provider}/{signing}: {rel} says {hits}"
+        if ci_provider == "none":
+            hits = [m.group(0) for m in CI_SIGNING_WORDING.finditer(text)]
+            assert not hits, f"no CI: {rel} says {hits}"
+    if ci_provider == "gitlab" and signing != "none":
+        assert "`release-sign` job" in out["versioning/registries.md"]
+        assert "release-sign job" in out["security/signing.toml"]
+    if ci_provider == "none" and signing == "key":
+        for rel in ("README.md", "ops/runbook.md", "versioning/registries.md"):
+            assert "sign --key" in out[rel], rel
+
+
+@pytest.mark.parametrize("level", ["L3", "L4", "L5", "L6"])
+def test_github_signer_is_the_workflow_that_signs(render: Render, level: str) -> None:
+    out = render(track="applied-ml", level=level, signing="keyless")
+    signer = "build.yml" if level in ("L5", "L6") else "release.yml"
+    other = "release.yml" if signer == "build.yml" else "build.yml"
+    for rel in ("ops/runbook.md", "versioning/registries.md"):
+        assert f"`.github/workflows/{signer}" in out[rel], rel
+        assert f"`.github/workflows/{other}" not in out[rel], rel
+    toml = out["security/signing.toml"]
+    assert signer in toml
+    assert other not in toml
+
+
+def test_slos_and_dr_drills_by_level(render: Render) -> None:
+    """L3 platform measures SLIs and drafts SLOs; Staff publishes SLOs and runs DR drills."""
+    for level in LEVELS:
+        out = render(track="platform", level=level)
+        runbook = out["ops/runbook.md"]
+        staff = level >= "L5"
+        assert "<!-- rd:serving.slo -->" in runbook
+        assert ("<!-- rd:serving.error-budget-policy -->" in runbook) is staff
+        assert ("<!-- rd:serving.dr-programme -->" in runbook) is staff
+        assert ("## DR drill" in runbook) is staff
+        dr = [line for _, line in checklist_lines(runbook) if "DR drill" in line]
+        assert len(dr) == (1 if staff else 0), dr
 
 
 @pytest.mark.parametrize("signing", ["keyless", "key", "none"])
 def test_signing_mode_shapes_runbook_and_registries(render: Render, signing: str) -> None:
     out = render(track="platform", level="L3", signing=signing)
     runbook, registries = out["ops/runbook.md"], out["versioning/registries.md"]
-    assert runbook.count("## Artefact verification") == 1
+    assert runbook.count("## Artifact verification") == 1
     assert registries.count("## Signing rules") == 1
     assert ("<!-- rd:security.signing -->" in registries) is (signing != "none")
     assert ("<!-- rd:security.signing-waiver -->" in registries) is (signing == "none")
@@ -593,7 +723,7 @@ def test_runbook_and_registries_use_the_cli_commands(render: Render) -> None:
     runbook, registries = out["ops/runbook.md"], out["versioning/registries.md"]
     release = (
         "uv run churn-predictor release v2 --model churn-predictor@2.0.0"
-        " --prompt answer@3 --index docs@2024-06-01"
+        " --prompt answer@3 --retriever hybrid@2 --index docs@2024-06-01 --judge pairwise@1"
     )
     for cmd in (
         release,
@@ -604,7 +734,7 @@ def test_runbook_and_registries_use_the_cli_commands(render: Render) -> None:
     ):
         assert cmd in runbook, cmd
         assert cmd in registries, cmd
-    assert check_release_commands(out, "churn-predictor") == ["model", "prompt", "index"]
+    assert check_release_commands(out, "churn-predictor") == RELEASE_MEMBERS["genai-rag"]
     assert "uv run churn-predictor verify FILE" in runbook
     card = out["docs/model_card.md"]
     assert "`current release:` line of `uv run churn-predictor registry list`" in card
