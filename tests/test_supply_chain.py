@@ -203,8 +203,17 @@ def test_readme_walkthrough_runs_as_documented(project: Path, tmp_path: Path) ->
     readme = (work / "README.md").read_text()
     block = readme.split("Try the whole loop locally", 1)[1].split("```console\n", 1)[1]
     lines = block.split("```", 1)[0].strip().splitlines()
-    status_before = run(["git", "status", "--porcelain"], work).stdout
     intro = readme.split("Try the whole loop locally", 1)[1].split("\n", 1)[0]
+    release_key = work / "security/signing.pub.pem"
+    if "once the release key exists" in intro:
+        # As the README says: the release key was made and its public half committed.
+        run([str(work / ".venv/bin/my-ml-project"), "keygen"], work)
+        (work / "security/signing.key.pem").unlink()
+        run(["git", "add", "security/signing.pub.pem"], work)
+        run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "key"],
+            work)  # fmt: skip
+    committed_key = release_key.read_bytes() if release_key.exists() else None
+    status_before = run(["git", "status", "--porcelain"], work).stdout
     if 'first set `mode = "key"`' in intro:
         config = work / "security/signing.toml"
         config.write_text(re.sub(r'^mode = ".*"', 'mode = "key"', config.read_text(), flags=re.M))
@@ -227,3 +236,4 @@ def test_readme_walkthrough_runs_as_documented(project: Path, tmp_path: Path) ->
     )
     # The walkthrough's last line undoes it: the repository is as it was, `uvx nox` green again.
     assert run(["git", "status", "--porcelain"], work).stdout == status_before
+    assert (release_key.read_bytes() if release_key.exists() else None) == committed_key
