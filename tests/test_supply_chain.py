@@ -65,6 +65,7 @@ def test_gitlab_release_stage_is_schema_valid(render: Render, signing: str) -> N
         project)  # fmt: skip
     pipeline = (project / ".gitlab-ci.yml").read_text()
     assert ("aud: sigstore" in pipeline) == (signing == "keyless")
+    assert "uvx nox -s readiness -- --min-stage beta" in pipeline
     config = (project / "security/signing.toml").read_text()
     assert (
         "'^https://gitlab\\.com/my-org/my-ml-project//\\.gitlab-ci\\.yml@refs/tags/v.+$'" in config
