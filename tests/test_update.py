@@ -1,8 +1,9 @@
 """Living repositories: `copier update` across template versions, as Renovate runs it.
 
-A session fixture turns the working tree into a throwaway template repository with three
-releases: v0.1.0 (this tree), v0.2.0 (a line added to a doc and a table to pyproject.toml)
-and v0.3.0 (the design doc moves to docs/design/, with a rename migration).
+A session fixture turns the working tree into a throwaway template repository with four
+releases: v0.1.0 (this tree), v0.2.0 (a line added to a doc and a table to pyproject.toml),
+v0.3.0 (the design doc moves to docs/design/, with a rename migration) and v0.4.0 (it moves
+again, to docs/architecture/, and gains a line: updates from before v0.3.0 chain the renames).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
 GIT += ["-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
 DOC = "docs/design_doc.md"
 MOVED_DOC = "docs/design/design_doc.md"
+FINAL_DOC = "docs/architecture/design.md"
+V4_DOC_LINE = "_Section added by the synthetic v0.4.0._"
 V2_DOC_LINE = "_Section added by the synthetic v0.2.0._"
 V2_TOML = '[tool.golden-path-fixture]\nrelease = "v0.2.0"\n'
 FILLED_IN = "Our churn model cuts monthly churn by 2 points; owner: the retention squad."
@@ -69,21 +72,33 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     (repo / "template/docs/design").mkdir()
     git(repo, "mv", f"template/{DOC}.jinja", f"template/{MOVED_DOC}.jinja")
+    add_rename_migration(repo, "v0.3.0", DOC, MOVED_DOC)
+    release(repo, "v0.3.0")
+
+    (repo / "template/docs/architecture").mkdir()
+    git(repo, "mv", f"template/{MOVED_DOC}.jinja", f"template/{FINAL_DOC}.jinja")
+    with (repo / f"template/{FINAL_DOC}.jinja").open("a") as doc:
+        doc.write(f"\n## Template v0.4.0\n\n{V4_DOC_LINE}\n")
+    add_rename_migration(repo, "v0.4.0", MOVED_DOC, FINAL_DOC)
+    release(repo, "v0.4.0")
+    return repo
+
+
+def add_rename_migration(repo: Path, version: str, old: str, new: str) -> None:
+    """The migration CHANGELOG.md tells template authors to write for a moved file."""
     config = yaml.safe_load((repo / "copier.yml").read_text())
     config.setdefault("_migrations", []).append(
         {
-            "version": "v0.3.0",
+            "version": version,
             "when": "{{ true }}",
             "command": [
                 "{{ _copier_python }}",
                 "{{ _copier_conf.src_path }}/hooks/rename_files.py",
-                f"{DOC}={MOVED_DOC}",
+                f"{old}={new}",
             ],
         }
     )
     (repo / "copier.yml").write_text(yaml.safe_dump(config, sort_keys=False, width=1000))
-    release(repo, "v0.3.0")
-    return repo
 
 
 @pytest.fixture(scope="session")
@@ -193,14 +208,15 @@ def test_updated_project_equals_fresh_render(
     assert [name for name in ours if ours[name] != fresh[name]] == []
 
 
+@pytest.mark.parametrize("ref", ["v0.3.0", "v0.4.0"])
 def test_update_across_rename_equals_fresh_render(
-    create: Factory, pristine: Factory, tmp_path: Path
+    create: Factory, pristine: Factory, tmp_path: Path, ref: str
 ) -> None:
     updated = create(tmp_path / "updated", "v0.1.0")
-    update(updated, unsafe=True)
-    fresh = tree(pristine("v0.3.0"))
+    update(updated, ref, unsafe=True)
+    fresh = tree(pristine(ref))
     ours = tree(updated)
-    assert yaml.safe_load(ours.pop(".copier-answers.yml"))["_commit"] == "v0.3.0"
+    assert yaml.safe_load(ours.pop(".copier-answers.yml"))["_commit"] == ref
     fresh.pop(".copier-answers.yml")
     assert ours == fresh
 
@@ -211,7 +227,7 @@ def test_update_needs_no_trust_unless_it_crosses_a_migration(
     project = create(tmp_path / "project", "v0.1.0")
     head = git(project, "rev-parse", "HEAD")
     with pytest.raises(UnsafeTemplateError, match="migrations"):
-        update(project)  # the newest, v0.3.0, has a migration
+        update(project)  # the newest, v0.4.0, has a migration
     assert git(project, "status", "--porcelain") == ""
     assert git(project, "rev-parse", "HEAD") == head
     update(project, "v0.2.0")  # no migration: what Renovate can run without --trust
@@ -290,7 +306,7 @@ def test_rename_migration_carries_edits_to_the_new_path(create: Factory, tmp_pat
     fill_in_design_doc(project)
     commit(project, "fill in the design doc")
 
-    update(project, unsafe=True)  # v0.1.0 -> v0.3.0: the v0.2.0 change and the move
+    update(project, "v0.3.0", unsafe=True)  # v0.1.0 -> v0.3.0: the v0.2.0 change and the move
 
     assert not (project / DOC).exists()
     moved = (project / MOVED_DOC).read_text()
@@ -298,6 +314,59 @@ def test_rename_migration_carries_edits_to_the_new_path(create: Factory, tmp_pat
     assert V2_DOC_LINE in moved
     result = update_check(project)
     assert result.returncode == 0, result.stderr
+    assert_move_is_staged(project, DOC, MOVED_DOC)
+
+
+def assert_move_is_staged(project: Path, old: str, new: str) -> None:
+    """Both halves of the move are in the index: committing it never drops the new file."""
+    assert git(project, "ls-files", "--others", "--exclude-standard") == ""
+    staged = git(project, "diff", "--cached", "--name-status", "--no-renames").splitlines()
+    assert sorted(staged) == sorted([f"D\t{old}", f"A\t{new}"])
+    # What the README says: `git add` the resolved files (none here), then commit.
+    git(project, "commit", "-q", "-m", "template update")
+    committed = git(project, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    assert new in committed
+    assert old not in committed
+
+
+@pytest.mark.parametrize("start", ["v0.1.0", "v0.2.0"])
+def test_chained_renames_carry_edits_to_the_final_path(
+    create: Factory, tmp_path: Path, start: str
+) -> None:
+    project = create(tmp_path / "project", start)
+    fill_in_design_doc(project)
+    commit(project, "fill in the design doc")
+
+    update(project, "v0.4.0", unsafe=True)  # crosses both renames: DOC -> MOVED_DOC -> FINAL_DOC
+
+    assert not (project / DOC).exists()
+    assert not (project / MOVED_DOC).exists()
+    final = (project / FINAL_DOC).read_text()
+    assert FILLED_IN in final
+    assert V2_DOC_LINE in final
+    assert V4_DOC_LINE in final
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+    assert_move_is_staged(project, DOC, FINAL_DOC)
+
+
+def test_chained_renames_report_real_conflicts_at_the_final_path(
+    create: Factory, tmp_path: Path
+) -> None:
+    project = create(tmp_path / "project", "v0.2.0")
+    with (project / DOC).open("a") as doc:
+        doc.write("\n## Our own closing section\n")
+    commit(project, "our section")
+
+    update(project, "v0.4.0", unsafe=True)
+
+    assert not (project / MOVED_DOC).exists()
+    result = update_check(project)
+    assert result.returncode == 1
+    assert f"  {FINAL_DOC}\n" in result.stderr
+    assert git(project, "ls-files", "--unmerged", "--", MOVED_DOC) == ""
+    assert FINAL_DOC in git(project, "ls-files", "--unmerged")
+    assert "## Our own closing section" in (project / FINAL_DOC).read_text()
 
 
 def test_rename_migration_reports_real_conflicts(create: Factory, tmp_path: Path) -> None:
@@ -306,7 +375,7 @@ def test_rename_migration_reports_real_conflicts(create: Factory, tmp_path: Path
         doc.write("\n## Our own closing section\n")
     commit(project, "our section")
 
-    update(project, unsafe=True)
+    update(project, "v0.3.0", unsafe=True)
 
     result = update_check(project)
     assert result.returncode == 1
@@ -315,15 +384,20 @@ def test_rename_migration_reports_real_conflicts(create: Factory, tmp_path: Path
     assert "## Our own closing section" in (project / MOVED_DOC).read_text()
 
 
-def test_rename_migration_keeps_deleted_files_deleted(create: Factory, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ref", ["v0.3.0", "v0.4.0"])
+def test_rename_migration_keeps_deleted_files_deleted(
+    create: Factory, tmp_path: Path, ref: str
+) -> None:
     project = create(tmp_path / "project", "v0.2.0")
     (project / DOC).unlink()
     commit(project, "we do not write design docs here")
 
-    update(project, unsafe=True)
+    update(project, ref, unsafe=True)
 
     assert not (project / DOC).exists()
     assert not (project / MOVED_DOC).exists()
+    assert not (project / FINAL_DOC).exists()
+    assert git(project, "status", "--porcelain", "--", "docs") == ""
 
 
 def test_rename_migration_refuses_to_overwrite(create: Factory, tmp_path: Path) -> None:
@@ -334,7 +408,7 @@ def test_rename_migration_refuses_to_overwrite(create: Factory, tmp_path: Path) 
     head = git(project, "rev-parse", "HEAD")
 
     with pytest.raises(TaskError, match=r"rename_files\.py"):
-        update(project, unsafe=True)
+        update(project, "v0.3.0", unsafe=True)
 
     assert git(project, "status", "--porcelain") == ""
     assert git(project, "rev-parse", "HEAD") == head
