@@ -468,6 +468,19 @@ def test_files_a_changed_answer_deletes_are_listed_until_kept_or_dropped(
     assert result.returncode == 0, result.stderr
 
 
+def test_everyday_deletions_are_not_update_problems(create: Factory, tmp_path: Path) -> None:
+    """`uvx nox` runs update-check on every change: a deleted ADR is not a template update.
+
+    The deletions an update makes are still listed: see the test above.
+    """
+    project = create(tmp_path / "project", "v0.1.0")
+    adr = "docs/adr/0001-record-architecture-decisions.md"
+    (project / adr).unlink()
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+    assert adr not in result.stderr
+
+
 def test_check_warns_when_the_template_source_cannot_be_followed(
     create: Factory, template_repo: Path, tmp_path: Path
 ) -> None:
