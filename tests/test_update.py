@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ import yaml
 from copier import run_copy, run_update
 from copier.errors import TaskError, UnsafeTemplateError
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Render
 
 Factory = Callable[..., Path]
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
@@ -602,3 +603,102 @@ def test_rename_hook_refuses_bad_arguments(tmp_path: Path, args: list[str], mess
     assert result.returncode == 2
     assert message in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# The -slim uv images have no git, which update-check (in `uvx nox`) and copier need.
+IMAGE_WITH_GIT = re.compile(r"ghcr\.io/astral-sh/uv:python[0-9.]+-bookworm")
+SCHEDULE = '$CI_PIPELINE_SOURCE == "schedule"'
+
+
+def copier_pin(project: Path) -> str:
+    """The copier version the generated noxfile's update session installs."""
+    match = re.search(r'"(copier==[^"]+)"', (project / "noxfile.py").read_text())
+    assert match, "noxfile.py pins copier for the update session"
+    return match.group(1)
+
+
+def gitlab_pipeline(project: Path) -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    return config
+
+
+def job_image(config: dict[str, Any], job: dict[str, Any]) -> str:
+    extends = job.get("extends", [])
+    parents = [extends] if isinstance(extends, str) else extends
+    for source in (job, *(config[name] for name in parents)):
+        if "image" in source:
+            return str(source["image"])
+    return str(config["default"]["image"])
+
+
+def test_gitlab_jobs_that_need_git_have_it(render: Render) -> None:
+    config = gitlab_pipeline(render(ci_provider="gitlab", signing="key"))
+    needing_git = {
+        name: job_image(config, job)
+        for name, job in config.items()
+        if isinstance(job, dict)
+        and any("uvx nox" in line or "copier" in line for line in job.get("script", []))
+    }
+    assert {"checks", "template-drift"} <= needing_git.keys()
+    assert {
+        name: image for name, image in needing_git.items() if not IMAGE_WITH_GIT.fullmatch(image)
+    } == {}
+
+
+def test_gitlab_schedules_run_only_the_drift_check(render: Render) -> None:
+    project = render(ci_provider="gitlab", signing="key")
+    config = gitlab_pipeline(project)
+    assert {"if": SCHEDULE} in config["workflow"]["rules"]
+    assert config["template-drift"]["rules"] == [{"if": SCHEDULE}]
+    assert config["checks"]["rules"][0] == {"if": SCHEDULE, "when": "never"}
+    scheduled = [
+        name
+        for name, job in config.items()
+        if isinstance(job, dict) and "script" in job and not name.startswith(".")
+        if any(
+            rule.get("if") == SCHEDULE and rule.get("when") != "never"
+            for rule in job.get("rules", [])
+        )
+    ]
+    assert scheduled == ["template-drift"]
+    script = "\n".join(config["template-drift"]["script"])
+    assert f'uvx --from "{copier_pin(project)}" copier check-update' in script
+    readme = (project / "README.md").read_text()
+    assert "template-drift" in readme
+    assert "TEMPLATE_READ_TOKEN" in readme
+
+
+@pytest.mark.parametrize("token", ["", "glpat-read-only"])
+def test_gitlab_drift_job_fails_only_when_behind(
+    create: Factory, tmp_path: Path, token: str
+) -> None:
+    """Run the job's script, with `uvx` standing in for the pinned copier it names."""
+    answers = {"ci_provider": "gitlab", "signing": "key"}
+    shim = tmp_path / "bin" / "uvx"
+    shim.parent.mkdir()
+    shim.write_text(
+        f"#!{sys.executable}\n"
+        "import subprocess, sys\n"
+        "from_, pin, tool, *args = sys.argv[1:]\n"
+        "assert (from_, tool) == ('--from', 'copier'), sys.argv\n"
+        f"sys.exit(subprocess.call([{sys.executable!r}, '-m', 'copier', *args]))\n"
+    )
+    shim.chmod(0o755)
+    env = {
+        "PATH": os.pathsep.join([str(shim.parent), os.environ["PATH"]]),
+        "HOME": str(tmp_path),
+        "CI_SERVER_HOST": "gitlab.example.com",
+        "TEMPLATE_READ_TOKEN": token,
+    }
+
+    def drift_job(project: Path) -> subprocess.CompletedProcess[str]:
+        script = "\n".join(gitlab_pipeline(project)["template-drift"]["script"])
+        return subprocess.run(
+            ["sh", "-ec", script], cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+
+    behind = drift_job(create(tmp_path / "behind", "v0.3.0", answers))
+    assert behind.returncode == 2, behind.stdout + behind.stderr
+    assert "uvx nox -s update" in behind.stdout
+    current = drift_job(create(tmp_path / "current", "v0.4.0", answers))
+    assert current.returncode == 0, current.stdout + current.stderr
