@@ -702,3 +702,46 @@ def test_gitlab_drift_job_fails_only_when_behind(
     assert "uvx nox -s update" in behind.stdout
     current = drift_job(create(tmp_path / "current", "v0.4.0", answers))
     assert current.returncode == 0, current.stdout + current.stderr
+
+
+def test_dependabot_moves_only_the_lock_file(render: Render) -> None:
+    project = render()
+    config = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+    (uv,) = [entry for entry in config["updates"] if entry["package-ecosystem"] == "uv"]
+    assert uv["versioning-strategy"] == "lockfile-only"
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_renovate_runs_the_copier_manager(render: Render, provider: str) -> None:
+    project = render(ci_provider=provider, signing="key")
+    config = json.loads((project / "renovate.json").read_text())
+    managers = set(config["enabledManagers"])
+    rules = {rule["matchManagers"][0]: rule for rule in config["packageRules"]}
+    assert "copier" in managers
+    assert rules["copier"]["labels"] == ["template-update"]
+    if provider == "github":
+        assert managers == {"copier"}  # Dependabot does the dependencies
+    else:
+        assert managers == {"copier", "pep621"}
+        assert rules["pep621"]["rangeStrategy"] == "update-lockfile"
+        assert config["lockFileMaintenance"] == {"enabled": True}
+
+
+def test_no_ci_provider_renders_no_bot_configuration(render: Render) -> None:
+    project = render(ci_provider="none", signing="key")
+    assert not (project / "renovate.json").exists()
+    assert not (project / ".github").exists()
+
+
+def test_github_drift_workflow_reads_a_private_template_only_with_its_token(
+    render: Render,
+) -> None:
+    project = render()
+    workflow = yaml.safe_load((project / ".github/workflows/template-drift.yml").read_text())
+    steps = workflow["jobs"]["check"]["steps"]
+    (drift,) = [step for step in steps if step.get("id") == "drift"]
+    assert drift["env"] == {"TEMPLATE_READ_TOKEN": "${{ secrets.TEMPLATE_READ_TOKEN }}"}
+    assert f'uvx --from "{copier_pin(project)}" copier check-update' in drift["run"]
+    text = (project / ".github/workflows/template-drift.yml").read_text()
+    assert text.count("secrets.") == 1  # nowhere else, and not in the job that writes issues
+    assert "TEMPLATE_READ_TOKEN" in (project / "README.md").read_text()
