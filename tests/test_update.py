@@ -23,7 +23,7 @@ import yaml
 from copier import run_copy, run_update
 from copier.errors import TaskError, UnsafeTemplateError
 
-from tests.conftest import ROOT, Render
+from tests.conftest import ROOT, Render, clean_env
 
 Factory = Callable[..., Path]
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
@@ -302,6 +302,36 @@ def test_conflicts_are_never_silent(create: Factory, tmp_path: Path, conflict: s
     assert result.returncode == 0, result.stderr
 
 
+def test_nox_update_session_passes_arguments_to_copier_then_checks(
+    create: Factory, tmp_path: Path
+) -> None:
+    """The generated `uvx nox -s update`, run for real: copier's exit 0 is not the verdict."""
+    project = create(tmp_path / "project", "v0.1.0")
+    with (project / DOC).open("a") as doc:
+        doc.write("\n## Our own closing section\n\nWritten where v0.2.0 adds its section.\n")
+    commit(project, "our section")
+
+    nox = Path(sys.executable).parent / "nox"
+    result = subprocess.run(
+        [str(nox), "-s", "update", "--", "--vcs-ref", "v0.2.0", "--conflict", "rej"],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    # Both arguments reached copier: v0.2.0, not the newest, and the conflict went to a .rej.
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v0.2.0", result.stdout + result.stderr
+    assert (project / f"{DOC}.rej").exists()
+    # Then update_check ran and failed the session.
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"rejected hunks to apply by hand, then delete:\n  {DOC}.rej\n" in output
+    assert "Command python tools/update_check.py failed" in output
+
+
 def test_rename_migration_carries_edits_to_the_new_path(create: Factory, tmp_path: Path) -> None:
     project = create(tmp_path / "project", "v0.1.0")
     fill_in_design_doc(project)
@@ -559,10 +589,21 @@ def test_adopting_an_existing_repository_keeps_its_files(
     # anything it cannot merge is reported, not silently resolved.
     update(project, "v0.2.0")
     assert (project / "src/churn/__init__.py").read_text() == theirs["src/churn/__init__.py"]
-    doc = (project / DOC).read_text()
+    assert (project / "README.md").read_text() == theirs["README.md"]  # v0.2.0 left it alone
+    # Their design doc and pyproject.toml share no lines with the template's: both conflict,
+    # each offering their text and the template's new release side by side.
     result = update_check(project)
+    assert result.returncode == 1
+    unmerged = {line.split("\t")[1] for line in git(project, "ls-files", "-u").splitlines()}
+    assert unmerged == {DOC, "pyproject.toml"}
+    for name in (DOC, "pyproject.toml"):
+        assert f"  {name}\n" in result.stderr
+    doc = (project / DOC).read_text()
     assert "Written before the golden path existed." in doc
-    assert (V2_DOC_LINE in doc and result.returncode == 0) or f"  {DOC}\n" in result.stderr
+    assert V2_DOC_LINE in doc
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '<<<<<<< before updating\nversion = "1.2.0"\n' in pyproject
+    assert V2_TOML in pyproject
 
 
 def test_rendered_update_check_is_strictly_typed_and_lint_clean(tmp_path: Path) -> None:
