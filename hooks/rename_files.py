@@ -13,17 +13,24 @@ new path pristine. Run it from `_migrations` for the version that renames, at bo
 
 `before` refuses the update (nothing written yet) when both paths already hold the user's
 files. `after` three-way merges the user's committed file (ours), the old version's render
-of it (base) and the new version's render (theirs) into the new path: edits follow the
-file, template changes arrive, real conflicts get markers and unmerged index entries,
-exactly like the conflicts copier itself leaves. Re-running is harmless: pairs whose old
-path is gone from HEAD are skipped. Stdlib only, apart from re-rendering the base with
-the copier that runs the migration (`_copier_python`).
+of it (base) and the new version's render (theirs) into the new path and stages the move:
+edits follow the file, template changes arrive, real conflicts get markers and unmerged
+index entries, exactly like the conflicts copier itself leaves. Re-running is harmless:
+pairs whose old path is gone from HEAD are skipped. Stdlib only, apart from re-rendering
+the base with the copier that runs the migration (`_copier_python`).
+
+Chains: an update that crosses v1 (a=b) and v2 (b=c) runs every `before` stage, then the
+update, then every `after` stage, in version order. `b` is in neither HEAD nor the old
+render, so the `before` stages record where each new path's content comes from (c <- a)
+in the git directory, and the `after` stage for b=c merges from `a` and drops the
+intermediate `b`.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 ANSWERS_FILE = ".copier-answers.yml"
+# In the git directory: never in the working tree, so copier and `git status` ignore it.
+ORIGINS_FILE = "rename-files-origins.json"
 # The labels copier gives its own conflicts, so one resolution workflow covers both.
 LABELS = ("before updating", "last update", "after updating")
 
@@ -74,9 +83,45 @@ def head_blob(project: Path, path: str) -> bytes:
     return git(project, "show", f"HEAD:{path}").stdout
 
 
-def check_before(project: Path, renames: list[Rename]) -> None:
-    """Refuse before copier writes anything if a rename would overwrite one of the user's files."""
-    clashes = [r for r in renames if in_head(project, r.old) and (project / r.new).exists()]
+def origins_path(project: Path) -> Path:
+    return project / git(project, "rev-parse", "--git-path", ORIGINS_FILE).stdout.decode().strip()
+
+
+def update_key(project: Path, from_ref: str | None) -> str:
+    # One update: the same commit updated from the same version. Older records are stale.
+    return f"{git(project, 'rev-parse', 'HEAD').stdout.decode().strip()} {from_ref}"
+
+
+def load_origins(project: Path, from_ref: str | None) -> dict[str, str]:
+    """Which HEAD path each path renamed so far in this update carries (new -> original)."""
+    try:
+        record = json.loads(origins_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(record, dict) or record.get("key") != update_key(project, from_ref):
+        return {}
+    origins = record.get("origins")
+    return {str(k): str(v) for k, v in origins.items()} if isinstance(origins, dict) else {}
+
+
+def save_origins(project: Path, from_ref: str | None, origins: dict[str, str]) -> None:
+    record = {"key": update_key(project, from_ref), "origins": origins}
+    origins_path(project).write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+
+def check_before(project: Path, renames: list[Rename], from_ref: str | None) -> None:
+    """Refuse before copier writes anything if a rename would overwrite one of the user's files.
+
+    Also records each new path's original, so that a later version's rename of it (run in
+    the same update) still finds the user's file.
+    """
+    origins = load_origins(project, from_ref)
+    clashes = []
+    for rename in renames:
+        origin = origins.pop(rename.old, rename.old)
+        if in_head(project, origin) and (project / rename.new).exists():
+            clashes.append(rename)
+        origins[rename.new] = origin
     if clashes:
         listing = "\n".join(f"  {r.old} -> {r.new}" for r in clashes)
         raise RenameError(
@@ -84,6 +129,7 @@ def check_before(project: Path, renames: list[Rename]) -> None:
             f"{listing}\nMerge each old file into the new one (or delete one), commit, "
             "then run the update again. Nothing was changed."
         )
+    save_origins(project, from_ref, origins)
 
 
 def render_base(template: str, from_ref: str, answers: bytes, scratch: Path) -> Path:
@@ -117,16 +163,17 @@ def render_base(template: str, from_ref: str, answers: bytes, scratch: Path) -> 
     return base
 
 
-def merge_into_new(project: Path, rename: Rename, base: Path, scratch: Path) -> bool:
-    """Three-way merge the user's old file into the new path; True when conflicts remain."""
-    target = project / rename.new
-    base_file = base / rename.old
+def merge_into_new(project: Path, origin: str, new: str, base: Path, scratch: Path) -> bool:
+    """Three-way merge the user's `origin` file into `new`; True when conflicts remain."""
+    target = project / new
+    base_file = base / origin
     scratch = Path(tempfile.mkdtemp(prefix="merge-", dir=scratch))
+    ours = head_blob(project, origin)
     sides = {
-        "ours": head_blob(project, rename.old),
+        "ours": ours,
         "base": base_file.read_bytes() if base_file.exists() else b"",
         # The new version did not render the new path: the user's file simply moves.
-        "theirs": target.read_bytes() if target.exists() else head_blob(project, rename.old),
+        "theirs": target.read_bytes() if target.exists() else ours,
     }
     for name, data in sides.items():
         (scratch / name).write_bytes(data)
@@ -142,17 +189,20 @@ def merge_into_new(project: Path, rename: Rename, base: Path, scratch: Path) -> 
     )
     # Exit status is the number of conflicts (capped at 127); anything else is an error.
     if not 0 <= merge.returncode <= 127:
-        raise RenameError(f"git merge-file failed on {rename.new}: {merge.stderr.decode()}")
+        raise RenameError(f"git merge-file failed on {new}: {merge.stderr.decode()}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(merge.stdout)
-    (project / rename.old).unlink(missing_ok=True)
+    (project / origin).unlink(missing_ok=True)
     if merge.returncode == 0:
+        # Staged like the old path's deletion: committing what `git add` shows keeps both
+        # halves of the move, never the deletion alone.
+        git(project, "add", "--force", "--", new)  # it was tracked under its old name
         return False
     # Record the conflict in the index as copier does, so `git ls-files -u` lists it.
-    entries = [f"0 {'0' * 40}\t{rename.new}"]
+    entries = [f"0 {'0' * 40}\t{new}"]
     for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
         sha = git(project, "hash-object", "-w", str(scratch / name)).stdout.decode().strip()
-        entries.append(f"100644 {sha} {stage}\t{rename.new}")
+        entries.append(f"100644 {sha} {stage}\t{new}")
     subprocess.run(
         ["git", "update-index", "--index-info"],  # noqa: S607
         cwd=project,
@@ -169,18 +219,25 @@ def apply_after(project: Path, renames: list[Rename], template: str, from_ref: s
     pending = [r for r in renames if in_head(project, r.old) or not in_head(project, r.new)]
     if not pending:
         return []
+    origins = load_origins(project, from_ref)
     conflicted = []
     with tempfile.TemporaryDirectory(prefix="rename-files-") as tmp:
         scratch = Path(tmp)
         base = render_base(template, from_ref, head_blob(project, ANSWERS_FILE), scratch)
         for rename in pending:
-            if in_head(project, rename.old):
-                if merge_into_new(project, rename, base, scratch):
+            origin = origins.get(rename.new, rename.old)
+            if origin != rename.old:
+                # An earlier version's rename in this update left the file at rename.old:
+                # merge from the original instead, and drop that intermediate copy.
+                git(project, "rm", "-q", "--cached", "--ignore-unmatch", "--", rename.old)
+                (project / rename.old).unlink(missing_ok=True)
+            if in_head(project, origin):
+                if merge_into_new(project, origin, rename.new, base, scratch):
                     conflicted.append(rename.new)
                 # Record the move in the index: this deletion is the template's, on purpose,
                 # and `nox -s update-check` only asks about deletions nobody acknowledged.
-                git(project, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", rename.old)
-            elif (base / rename.old).exists():
+                git(project, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", origin)
+            elif (base / origin).exists():
                 # The user had deleted the file: keep it deleted under its new name too.
                 (project / rename.new).unlink(missing_ok=True)
     return conflicted
@@ -205,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     project: Path = args.project.resolve()
     try:
         if args.stage == "before":
-            check_before(project, renames)
+            check_before(project, renames, args.from_ref)
             return 0
         if not args.from_ref:
             parser.error("--from-ref is required outside a copier migration")

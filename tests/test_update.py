@@ -1,14 +1,16 @@
 """Living repositories: `copier update` across template versions, as Renovate runs it.
 
-A session fixture turns the working tree into a throwaway template repository with three
-releases: v0.1.0 (this tree), v0.2.0 (a line added to a doc and a table to pyproject.toml)
-and v0.3.0 (the design doc moves to docs/design/, with a rename migration).
+A session fixture turns the working tree into a throwaway template repository with four
+releases: v0.1.0 (this tree), v0.2.0 (a line added to a doc and a table to pyproject.toml),
+v0.3.0 (the design doc moves to docs/design/, with a rename migration) and v0.4.0 (it moves
+again, to docs/architecture/, and gains a line: updates from before v0.3.0 chain the renames).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,13 +23,15 @@ import yaml
 from copier import run_copy, run_update
 from copier.errors import TaskError, UnsafeTemplateError
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Render, clean_env
 
 Factory = Callable[..., Path]
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
 GIT += ["-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"]
 DOC = "docs/design_doc.md"
 MOVED_DOC = "docs/design/design_doc.md"
+FINAL_DOC = "docs/architecture/design.md"
+V4_DOC_LINE = "_Section added by the synthetic v0.4.0._"
 V2_DOC_LINE = "_Section added by the synthetic v0.2.0._"
 V2_TOML = '[tool.golden-path-fixture]\nrelease = "v0.2.0"\n'
 FILLED_IN = "Our churn model cuts monthly churn by 2 points; owner: the retention squad."
@@ -69,21 +73,33 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     (repo / "template/docs/design").mkdir()
     git(repo, "mv", f"template/{DOC}.jinja", f"template/{MOVED_DOC}.jinja")
+    add_rename_migration(repo, "v0.3.0", DOC, MOVED_DOC)
+    release(repo, "v0.3.0")
+
+    (repo / "template/docs/architecture").mkdir()
+    git(repo, "mv", f"template/{MOVED_DOC}.jinja", f"template/{FINAL_DOC}.jinja")
+    with (repo / f"template/{FINAL_DOC}.jinja").open("a") as doc:
+        doc.write(f"\n## Template v0.4.0\n\n{V4_DOC_LINE}\n")
+    add_rename_migration(repo, "v0.4.0", MOVED_DOC, FINAL_DOC)
+    release(repo, "v0.4.0")
+    return repo
+
+
+def add_rename_migration(repo: Path, version: str, old: str, new: str) -> None:
+    """The migration CHANGELOG.md tells template authors to write for a moved file."""
     config = yaml.safe_load((repo / "copier.yml").read_text())
     config.setdefault("_migrations", []).append(
         {
-            "version": "v0.3.0",
+            "version": version,
             "when": "{{ true }}",
             "command": [
                 "{{ _copier_python }}",
                 "{{ _copier_conf.src_path }}/hooks/rename_files.py",
-                f"{DOC}={MOVED_DOC}",
+                f"{old}={new}",
             ],
         }
     )
     (repo / "copier.yml").write_text(yaml.safe_dump(config, sort_keys=False, width=1000))
-    release(repo, "v0.3.0")
-    return repo
 
 
 @pytest.fixture(scope="session")
@@ -193,14 +209,15 @@ def test_updated_project_equals_fresh_render(
     assert [name for name in ours if ours[name] != fresh[name]] == []
 
 
+@pytest.mark.parametrize("ref", ["v0.3.0", "v0.4.0"])
 def test_update_across_rename_equals_fresh_render(
-    create: Factory, pristine: Factory, tmp_path: Path
+    create: Factory, pristine: Factory, tmp_path: Path, ref: str
 ) -> None:
     updated = create(tmp_path / "updated", "v0.1.0")
-    update(updated, unsafe=True)
-    fresh = tree(pristine("v0.3.0"))
+    update(updated, ref, unsafe=True)
+    fresh = tree(pristine(ref))
     ours = tree(updated)
-    assert yaml.safe_load(ours.pop(".copier-answers.yml"))["_commit"] == "v0.3.0"
+    assert yaml.safe_load(ours.pop(".copier-answers.yml"))["_commit"] == ref
     fresh.pop(".copier-answers.yml")
     assert ours == fresh
 
@@ -211,7 +228,7 @@ def test_update_needs_no_trust_unless_it_crosses_a_migration(
     project = create(tmp_path / "project", "v0.1.0")
     head = git(project, "rev-parse", "HEAD")
     with pytest.raises(UnsafeTemplateError, match="migrations"):
-        update(project)  # the newest, v0.3.0, has a migration
+        update(project)  # the newest, v0.4.0, has a migration
     assert git(project, "status", "--porcelain") == ""
     assert git(project, "rev-parse", "HEAD") == head
     update(project, "v0.2.0")  # no migration: what Renovate can run without --trust
@@ -285,12 +302,42 @@ def test_conflicts_are_never_silent(create: Factory, tmp_path: Path, conflict: s
     assert result.returncode == 0, result.stderr
 
 
+def test_nox_update_session_passes_arguments_to_copier_then_checks(
+    create: Factory, tmp_path: Path
+) -> None:
+    """The generated `uvx nox -s update`, run for real: copier's exit 0 is not the verdict."""
+    project = create(tmp_path / "project", "v0.1.0")
+    with (project / DOC).open("a") as doc:
+        doc.write("\n## Our own closing section\n\nWritten where v0.2.0 adds its section.\n")
+    commit(project, "our section")
+
+    nox = Path(sys.executable).parent / "nox"
+    result = subprocess.run(
+        [str(nox), "-s", "update", "--", "--vcs-ref", "v0.2.0", "--conflict", "rej"],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    # Both arguments reached copier: v0.2.0, not the newest, and the conflict went to a .rej.
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v0.2.0", result.stdout + result.stderr
+    assert (project / f"{DOC}.rej").exists()
+    # Then update_check ran and failed the session.
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"rejected hunks to apply by hand, then delete:\n  {DOC}.rej\n" in output
+    assert "Command python tools/update_check.py failed" in output
+
+
 def test_rename_migration_carries_edits_to_the_new_path(create: Factory, tmp_path: Path) -> None:
     project = create(tmp_path / "project", "v0.1.0")
     fill_in_design_doc(project)
     commit(project, "fill in the design doc")
 
-    update(project, unsafe=True)  # v0.1.0 -> v0.3.0: the v0.2.0 change and the move
+    update(project, "v0.3.0", unsafe=True)  # v0.1.0 -> v0.3.0: the v0.2.0 change and the move
 
     assert not (project / DOC).exists()
     moved = (project / MOVED_DOC).read_text()
@@ -298,6 +345,59 @@ def test_rename_migration_carries_edits_to_the_new_path(create: Factory, tmp_pat
     assert V2_DOC_LINE in moved
     result = update_check(project)
     assert result.returncode == 0, result.stderr
+    assert_move_is_staged(project, DOC, MOVED_DOC)
+
+
+def assert_move_is_staged(project: Path, old: str, new: str) -> None:
+    """Both halves of the move are in the index: committing it never drops the new file."""
+    assert git(project, "ls-files", "--others", "--exclude-standard") == ""
+    staged = git(project, "diff", "--cached", "--name-status", "--no-renames").splitlines()
+    assert sorted(staged) == sorted([f"D\t{old}", f"A\t{new}"])
+    # What the README says: `git add` the resolved files (none here), then commit.
+    git(project, "commit", "-q", "-m", "template update")
+    committed = git(project, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    assert new in committed
+    assert old not in committed
+
+
+@pytest.mark.parametrize("start", ["v0.1.0", "v0.2.0"])
+def test_chained_renames_carry_edits_to_the_final_path(
+    create: Factory, tmp_path: Path, start: str
+) -> None:
+    project = create(tmp_path / "project", start)
+    fill_in_design_doc(project)
+    commit(project, "fill in the design doc")
+
+    update(project, "v0.4.0", unsafe=True)  # crosses both renames: DOC -> MOVED_DOC -> FINAL_DOC
+
+    assert not (project / DOC).exists()
+    assert not (project / MOVED_DOC).exists()
+    final = (project / FINAL_DOC).read_text()
+    assert FILLED_IN in final
+    assert V2_DOC_LINE in final
+    assert V4_DOC_LINE in final
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+    assert_move_is_staged(project, DOC, FINAL_DOC)
+
+
+def test_chained_renames_report_real_conflicts_at_the_final_path(
+    create: Factory, tmp_path: Path
+) -> None:
+    project = create(tmp_path / "project", "v0.2.0")
+    with (project / DOC).open("a") as doc:
+        doc.write("\n## Our own closing section\n")
+    commit(project, "our section")
+
+    update(project, "v0.4.0", unsafe=True)
+
+    assert not (project / MOVED_DOC).exists()
+    result = update_check(project)
+    assert result.returncode == 1
+    assert f"  {FINAL_DOC}\n" in result.stderr
+    assert git(project, "ls-files", "--unmerged", "--", MOVED_DOC) == ""
+    assert FINAL_DOC in git(project, "ls-files", "--unmerged")
+    assert "## Our own closing section" in (project / FINAL_DOC).read_text()
 
 
 def test_rename_migration_reports_real_conflicts(create: Factory, tmp_path: Path) -> None:
@@ -306,7 +406,7 @@ def test_rename_migration_reports_real_conflicts(create: Factory, tmp_path: Path
         doc.write("\n## Our own closing section\n")
     commit(project, "our section")
 
-    update(project, unsafe=True)
+    update(project, "v0.3.0", unsafe=True)
 
     result = update_check(project)
     assert result.returncode == 1
@@ -315,15 +415,20 @@ def test_rename_migration_reports_real_conflicts(create: Factory, tmp_path: Path
     assert "## Our own closing section" in (project / MOVED_DOC).read_text()
 
 
-def test_rename_migration_keeps_deleted_files_deleted(create: Factory, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ref", ["v0.3.0", "v0.4.0"])
+def test_rename_migration_keeps_deleted_files_deleted(
+    create: Factory, tmp_path: Path, ref: str
+) -> None:
     project = create(tmp_path / "project", "v0.2.0")
     (project / DOC).unlink()
     commit(project, "we do not write design docs here")
 
-    update(project, unsafe=True)
+    update(project, ref, unsafe=True)
 
     assert not (project / DOC).exists()
     assert not (project / MOVED_DOC).exists()
+    assert not (project / FINAL_DOC).exists()
+    assert git(project, "status", "--porcelain", "--", "docs") == ""
 
 
 def test_rename_migration_refuses_to_overwrite(create: Factory, tmp_path: Path) -> None:
@@ -334,7 +439,7 @@ def test_rename_migration_refuses_to_overwrite(create: Factory, tmp_path: Path) 
     head = git(project, "rev-parse", "HEAD")
 
     with pytest.raises(TaskError, match=r"rename_files\.py"):
-        update(project, unsafe=True)
+        update(project, "v0.3.0", unsafe=True)
 
     assert git(project, "status", "--porcelain") == ""
     assert git(project, "rev-parse", "HEAD") == head
@@ -392,6 +497,19 @@ def test_files_a_changed_answer_deletes_are_listed_until_kept_or_dropped(
         git(project, "rm", "-q", path)
     result = update_check(project)
     assert result.returncode == 0, result.stderr
+
+
+def test_everyday_deletions_are_not_update_problems(create: Factory, tmp_path: Path) -> None:
+    """`uvx nox` runs update-check on every change: a deleted ADR is not a template update.
+
+    The deletions an update makes are still listed: see the test above.
+    """
+    project = create(tmp_path / "project", "v0.1.0")
+    adr = "docs/adr/0001-record-architecture-decisions.md"
+    (project / adr).unlink()
+    result = update_check(project)
+    assert result.returncode == 0, result.stderr
+    assert adr not in result.stderr
 
 
 def test_check_warns_when_the_template_source_cannot_be_followed(
@@ -471,10 +589,21 @@ def test_adopting_an_existing_repository_keeps_its_files(
     # anything it cannot merge is reported, not silently resolved.
     update(project, "v0.2.0")
     assert (project / "src/churn/__init__.py").read_text() == theirs["src/churn/__init__.py"]
-    doc = (project / DOC).read_text()
+    assert (project / "README.md").read_text() == theirs["README.md"]  # v0.2.0 left it alone
+    # Their design doc and pyproject.toml share no lines with the template's: both conflict,
+    # each offering their text and the template's new release side by side.
     result = update_check(project)
+    assert result.returncode == 1
+    unmerged = {line.split("\t")[1] for line in git(project, "ls-files", "-u").splitlines()}
+    assert unmerged == {DOC, "pyproject.toml"}
+    for name in (DOC, "pyproject.toml"):
+        assert f"  {name}\n" in result.stderr
+    doc = (project / DOC).read_text()
     assert "Written before the golden path existed." in doc
-    assert (V2_DOC_LINE in doc and result.returncode == 0) or f"  {DOC}\n" in result.stderr
+    assert V2_DOC_LINE in doc
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '<<<<<<< before updating\nversion = "1.2.0"\n' in pyproject
+    assert V2_TOML in pyproject
 
 
 def test_rendered_update_check_is_strictly_typed_and_lint_clean(tmp_path: Path) -> None:
@@ -515,3 +644,145 @@ def test_rename_hook_refuses_bad_arguments(tmp_path: Path, args: list[str], mess
     assert result.returncode == 2
     assert message in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# The -slim uv images have no git, which update-check (in `uvx nox`) and copier need.
+IMAGE_WITH_GIT = re.compile(r"ghcr\.io/astral-sh/uv:python[0-9.]+-bookworm")
+SCHEDULE = '$CI_PIPELINE_SOURCE == "schedule"'
+
+
+def copier_pin(project: Path) -> str:
+    """The copier version the generated noxfile's update session installs."""
+    match = re.search(r'"(copier==[^"]+)"', (project / "noxfile.py").read_text())
+    assert match, "noxfile.py pins copier for the update session"
+    return match.group(1)
+
+
+def gitlab_pipeline(project: Path) -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    return config
+
+
+def job_image(config: dict[str, Any], job: dict[str, Any]) -> str:
+    extends = job.get("extends", [])
+    parents = [extends] if isinstance(extends, str) else extends
+    for source in (job, *(config[name] for name in parents)):
+        if "image" in source:
+            return str(source["image"])
+    return str(config["default"]["image"])
+
+
+def test_gitlab_jobs_that_need_git_have_it(render: Render) -> None:
+    config = gitlab_pipeline(render(ci_provider="gitlab", signing="key"))
+    needing_git = {
+        name: job_image(config, job)
+        for name, job in config.items()
+        if isinstance(job, dict)
+        and any("uvx nox" in line or "copier" in line for line in job.get("script", []))
+    }
+    assert {"checks", "template-drift"} <= needing_git.keys()
+    assert {
+        name: image for name, image in needing_git.items() if not IMAGE_WITH_GIT.fullmatch(image)
+    } == {}
+
+
+def test_gitlab_schedules_run_only_the_drift_check(render: Render) -> None:
+    project = render(ci_provider="gitlab", signing="key")
+    config = gitlab_pipeline(project)
+    assert {"if": SCHEDULE} in config["workflow"]["rules"]
+    assert config["template-drift"]["rules"] == [{"if": SCHEDULE}]
+    assert config["checks"]["rules"][0] == {"if": SCHEDULE, "when": "never"}
+    scheduled = [
+        name
+        for name, job in config.items()
+        if isinstance(job, dict) and "script" in job and not name.startswith(".")
+        if any(
+            rule.get("if") == SCHEDULE and rule.get("when") != "never"
+            for rule in job.get("rules", [])
+        )
+    ]
+    assert scheduled == ["template-drift"]
+    script = "\n".join(config["template-drift"]["script"])
+    assert f'uvx --from "{copier_pin(project)}" copier check-update' in script
+    readme = (project / "README.md").read_text()
+    assert "template-drift" in readme
+    assert "TEMPLATE_READ_TOKEN" in readme
+
+
+@pytest.mark.parametrize("token", ["", "glpat-read-only"])
+def test_gitlab_drift_job_fails_only_when_behind(
+    create: Factory, tmp_path: Path, token: str
+) -> None:
+    """Run the job's script, with `uvx` standing in for the pinned copier it names."""
+    answers = {"ci_provider": "gitlab", "signing": "key"}
+    shim = tmp_path / "bin" / "uvx"
+    shim.parent.mkdir()
+    shim.write_text(
+        f"#!{sys.executable}\n"
+        "import subprocess, sys\n"
+        "from_, pin, tool, *args = sys.argv[1:]\n"
+        "assert (from_, tool) == ('--from', 'copier'), sys.argv\n"
+        f"sys.exit(subprocess.call([{sys.executable!r}, '-m', 'copier', *args]))\n"
+    )
+    shim.chmod(0o755)
+    env = {
+        "PATH": os.pathsep.join([str(shim.parent), os.environ["PATH"]]),
+        "HOME": str(tmp_path),
+        "CI_SERVER_HOST": "gitlab.example.com",
+        "TEMPLATE_READ_TOKEN": token,
+    }
+
+    def drift_job(project: Path) -> subprocess.CompletedProcess[str]:
+        script = "\n".join(gitlab_pipeline(project)["template-drift"]["script"])
+        return subprocess.run(
+            ["sh", "-ec", script], cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+
+    behind = drift_job(create(tmp_path / "behind", "v0.3.0", answers))
+    assert behind.returncode == 2, behind.stdout + behind.stderr
+    assert "uvx nox -s update" in behind.stdout
+    current = drift_job(create(tmp_path / "current", "v0.4.0", answers))
+    assert current.returncode == 0, current.stdout + current.stderr
+
+
+def test_dependabot_moves_only_the_lock_file(render: Render) -> None:
+    project = render()
+    config = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+    (uv,) = [entry for entry in config["updates"] if entry["package-ecosystem"] == "uv"]
+    assert uv["versioning-strategy"] == "lockfile-only"
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_renovate_runs_the_copier_manager(render: Render, provider: str) -> None:
+    project = render(ci_provider=provider, signing="key")
+    config = json.loads((project / "renovate.json").read_text())
+    managers = set(config["enabledManagers"])
+    rules = {rule["matchManagers"][0]: rule for rule in config["packageRules"]}
+    assert "copier" in managers
+    assert rules["copier"]["labels"] == ["template-update"]
+    if provider == "github":
+        assert managers == {"copier"}  # Dependabot does the dependencies
+    else:
+        assert managers == {"copier", "pep621"}
+        assert rules["pep621"]["rangeStrategy"] == "update-lockfile"
+        assert config["lockFileMaintenance"] == {"enabled": True}
+
+
+def test_no_ci_provider_renders_no_bot_configuration(render: Render) -> None:
+    project = render(ci_provider="none", signing="key")
+    assert not (project / "renovate.json").exists()
+    assert not (project / ".github").exists()
+
+
+def test_github_drift_workflow_reads_a_private_template_only_with_its_token(
+    render: Render,
+) -> None:
+    project = render()
+    workflow = yaml.safe_load((project / ".github/workflows/template-drift.yml").read_text())
+    steps = workflow["jobs"]["check"]["steps"]
+    (drift,) = [step for step in steps if step.get("id") == "drift"]
+    assert drift["env"] == {"TEMPLATE_READ_TOKEN": "${{ secrets.TEMPLATE_READ_TOKEN }}"}
+    assert f'uvx --from "{copier_pin(project)}" copier check-update' in drift["run"]
+    text = (project / ".github/workflows/template-drift.yml").read_text()
+    assert text.count("secrets.") == 1  # nowhere else, and not in the job that writes issues
+    assert "TEMPLATE_READ_TOKEN" in (project / "README.md").read_text()

@@ -40,7 +40,10 @@ def template_snapshot(destination: Path) -> Path:
     shutil.copytree(
         ROOT,
         destination,
-        ignore=shutil.ignore_patterns(".git", ".nox", ".venv", "__pycache__", "examples"),
+        # Environments and tool caches (.mypy_cache alone is ~22 MB) are no part of a release.
+        ignore=shutil.ignore_patterns(
+            ".git", ".nox", ".venv", "*_cache", "__pycache__", ".bench", "examples"
+        ),
     )
     return git_repo(destination)
 

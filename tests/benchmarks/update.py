@@ -100,7 +100,18 @@ def main() -> int:
             f"({same_size_time / floor_time:.2f}x the 1-file floor); ours is "
             f"{ours_time / same_size_time:.2f}x that"
         )
+        print(verdict(ours_time / floor_time))
+    # Informational: timings on a shared machine are too noisy to fail a run on.
     return 0
+
+
+def verdict(ratio: float) -> str:
+    if ratio <= GOAL:
+        return f"VERDICT: OK, update costs {ratio:.2f}x copier's floor (goal <= {GOAL}x)."
+    return (
+        f"VERDICT: SLOWER THAN GOAL, {ratio:.2f}x copier's floor (goal <= {GOAL}x). "
+        f"Each side is the min of {RUNS} runs; rerun on an idle machine before acting on it."
+    )
 
 
 if __name__ == "__main__":
