@@ -14,6 +14,9 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_external_run = True
+# Every session starts with `uv sync`, which makes a reused environment exact again, so
+# reusing environments is safe and spares a rebuild on every run.
+nox.options.reuse_venv = "yes"
 # update-check is cheap and catches conflict markers a template update (or a bot's pull
 # request) left in documents that no other check reads.
 nox.options.sessions = [
@@ -143,9 +146,12 @@ def evals(session: nox.Session) -> None:
 
 @nox.session
 def readiness(session: nox.Session) -> None:
-    """Go/no-go: the docs' readiness checklists against the stage in readiness.toml."""
+    """Go/no-go: the docs' readiness checklists against the stage in readiness.toml.
+
+    `-- --min-stage beta` also fails below that stage (what a release tag runs).
+    """
     sync(session)
-    session.run("my-ml-project", "readiness")
+    session.run("my-ml-project", "readiness", *session.posargs)
 
 
 # --- template updates ---
@@ -158,12 +164,12 @@ def update(session: nox.Session) -> None:
     Extra arguments go to copier, e.g. `-- --vcs-ref v0.2.0`, `-- --data level=L5`, `-- --trust`.
     """
     # Into the session only: `uv sync` could rewrite uv.lock, and copier refuses a dirty tree.
-    session.install("copier==9.19.1")  # the version the drift workflow runs
+    session.install("copier==9.19.1")  # the version the drift check in CI runs
     session.run("copier", "update", "--skip-answered", "--defaults", *session.posargs)
     session.run("python", "tools/update_check.py")
 
 
 @nox.session(name="update-check")
 def update_check(session: nox.Session) -> None:
-    """Fail listing unmerged files, conflict markers and *.rej files a template update left."""
+    """Fail listing conflicts, *.rej files and deletions a template update left unresolved."""
     session.run("python", "tools/update_check.py")

@@ -5,10 +5,18 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import brier_score_loss, f1_score, roc_auc_score
 
-from my_ml_project.evaluation.classification import auroc, calibration_error, leakage_check
+from my_ml_project.evaluation.classification import (
+    auroc,
+    calibration_error,
+    leakage_check,
+    measure,
+)
+from my_ml_project.evaluation.core import EvalError
 
 ONE = np.ones((1, 4))
 
@@ -55,3 +63,57 @@ def test_leakage_check_names_shared_ids_and_time_overlap() -> None:
     assert not check.passed
     assert "1 id(s) in both sets" in check.detail
     assert "before training ends" in check.detail
+
+
+def test_leakage_check_compares_times_not_text() -> None:
+    train = [{"id": "a", "timestamp": "2024-03-31T23:00:00", "_line": 2}]
+    # As text "2024-03-31T9..." sorts after "2024-03-31T23...", as a time it is earlier.
+    earlier = [{"id": "b", "timestamp": "2024-03-31T09:00:00", "_line": 2}]
+    assert not leakage_check(train, earlier, ("t", "e")).passed
+
+
+def test_leakage_check_refuses_unparsable_or_mixed_times() -> None:
+    train = [{"id": "a", "timestamp": "2024-03-31", "_line": 2}]
+    with pytest.raises(EvalError, match=r"e:2: `timestamp` '2024-3-15' is not ISO 8601"):
+        leakage_check(train, [{"id": "b", "timestamp": "2024-3-15", "_line": 2}], ("t", "e"))
+    aware = [{"id": "b", "timestamp": "2024-04-01T00:00:00+00:00", "_line": 2}]
+    with pytest.raises(EvalError, match="only one of them gives UTC offsets"):
+        leakage_check(train, aware, ("t", "e"))
+
+
+def test_accuracy_f1_and_brier_hand_computed() -> None:
+    scores = np.array([0.9, 0.2, 0.6, 0.4])
+    labels = np.array([1.0, 0.0, 0.0, 1.0])
+    # Decisions at 0.5: 1, 0, 1, 0 -> one TP, one TN, one FP, one FN.
+    got = measure(scores, labels, ONE, 0.95)
+    assert got["accuracy"].value == 0.5
+    assert got["f1"].value == 2 * 1 / (2 * 1 + 1 + 1)
+    assert np.isclose(got["brier"].value, (0.01 + 0.04 + 0.36 + 0.36) / 4)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0.0, 1.0), st.booleans(), st.integers(0, 3)), min_size=2, max_size=40
+    )
+)
+def test_metrics_under_resample_weights_match_scikit_learn(
+    rows: list[tuple[float, bool, int]],
+) -> None:
+    """A bootstrap resample is a weight per row: the same numbers as sample_weight."""
+    scores = np.array([s for s, _, _ in rows])
+    labels = np.array([float(y) for _, y, _ in rows])
+    weights = np.array([float(w) for _, _, w in rows])
+    kept = weights > 0
+    if len(set(labels[kept])) < 2:
+        return  # AUROC and F1 need both classes in the resample
+    # With a single resample row, the interval's bounds are that resample's value.
+    got = measure(scores, labels, weights[None, :], 0.95)
+    decided = scores >= 0.5
+    assert np.isclose(
+        auroc(scores, labels, weights[None, :])[0],
+        roc_auc_score(labels, scores, sample_weight=weights),
+    )
+    expected_f1 = f1_score(labels, decided, sample_weight=weights, zero_division=np.nan)
+    assert np.isclose(got["f1"].low, expected_f1, equal_nan=True)
+    assert np.isclose(got["brier"].low, brier_score_loss(labels, scores, sample_weight=weights))

@@ -1,9 +1,12 @@
-"""The quantised path stays close to the reference; latency timing is well formed."""
+"""The quantised path stays close to the reference; latency quantiles and timing are sound."""
 
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
+from my_ml_project.evaluation.bootstrap import quantile, resample_weights
 from my_ml_project.evaluation.edge import time_calls
 from my_ml_project.models import quantized
 
@@ -29,3 +32,27 @@ def test_time_calls_shape_and_positive() -> None:
     timings = time_calls(np.zeros((5, quantized.INPUTS)), rounds=3, warmup=2)
     assert timings.shape == (3, 5)
     assert (timings > 0).all()
+
+
+def test_latency_quantile_hand_computed() -> None:
+    timings = np.arange(1.0, 101.0)  # 1..100 ms
+    p95 = quantile(timings, 0.95, resample_weights(100, 200, 0, "t"), 0.95)
+    assert p95.value == 95.0  # inverted CDF: the 95th of 100 sorted values
+    assert p95.low <= p95.value <= p95.high
+
+
+@given(st.lists(st.floats(0.01, 1000.0), min_size=1, max_size=60), st.sampled_from([0.5, 0.95]))
+def test_latency_quantile_is_an_observed_value(values: list[float], q: float) -> None:
+    timings = np.array(values)
+    got = quantile(timings, q, resample_weights(timings.size, 100, 0, "t"), 0.9)
+    assert got.value in timings
+    assert timings.min() <= got.low <= got.high <= timings.max()
+
+
+def test_deployed_model_is_what_predict_runs() -> None:
+    x = np.random.default_rng(1).normal(size=(8, quantized.INPUTS))
+    layers = quantized.reference_model()
+    expected = quantized.optimised(
+        (quantized.quantize(layers[0]), quantized.quantize(layers[1])), x
+    )
+    assert np.array_equal(quantized.optimised(quantized.deployed(), x), expected)

@@ -2,11 +2,10 @@
 
 `copier update` exits 0 even when it leaves conflicts, so `nox -s update` runs this check
 right after the update, and `nox -s update-check` re-runs it once you have resolved them.
-It fails listing unmerged files, files with conflict markers, `*.rej` files and tracked
-files the update deleted (the template no longer renders them for your answers, edited or
-not: keep or drop each one explicitly), and warns
-when the answers file points at the template in a way that later updates cannot follow.
-Standard library only.
+It fails listing unmerged files, files with conflict markers, `*.rej` files and, while an
+update is uncommitted, tracked files it deleted (the template no longer renders them for
+your answers, edited or not: keep or drop each one explicitly), and warns when the answers
+file points at the template in a way that later updates cannot follow. Standard library only.
 """
 
 from __future__ import annotations
@@ -57,8 +56,25 @@ def unmerged_files(root: Path) -> list[str]:
     return sorted({entry.split("\t", 1)[1] for entry in git(root, "ls-files", "--unmerged")})
 
 
+def update_in_progress(root: Path) -> bool:
+    """An update is not yet committed: copier rewrote the answers file and it differs from HEAD.
+
+    `copier update` needs a clean tree, so while this holds every unacknowledged deletion
+    is the update's; otherwise a deletion is everyday work that commits as usual.
+    """
+    result = subprocess.run(  # noqa: S603
+        ["git", "diff", "--quiet", "HEAD", "--", ANSWERS_FILE],  # noqa: S607
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 1  # 0: unchanged; 128: no commit yet, so no update either
+
+
 def deleted_files(root: Path) -> list[str]:
     # Deleted in the working tree but still in the index: not yet acknowledged with `git rm`.
+    if not update_in_progress(root):
+        return []
     return sorted(set(git(root, "ls-files", "--deleted")))
 
 
@@ -122,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         "unmerged in git (resolve, then `git add` them)": unmerged_files(root),
         "conflict markers left in": files_with_markers(root),
         "rejected hunks to apply by hand, then delete": rejected_hunks(root),
-        "deleted, still in git (keep yours: `git checkout HEAD -- PATH`; drop: `git rm PATH`)": (
+        "deleted by the update (keep: `git checkout HEAD -- PATH`; drop: `git rm PATH`)": (
             deleted_files(root)
         ),
     }

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from my_ml_project.evaluation.bootstrap import ratio_of_sums
 from my_ml_project.evaluation.ope import dr_terms, ips_terms, propensity_check
 from my_ml_project.models.bandit import epsilon_greedy
 
@@ -33,13 +34,37 @@ def test_ips_hand_computed() -> None:
 
 def test_propensity_check_catches_invalid_logs() -> None:
     dist = np.array([[0.5, 0.5], [0.9, 0.1]])
-    good = propensity_check(np.array([0.5, 0.1]), np.array([0.5, 0.1]), dist, "log")
+    target = np.array([[0.2, 0.8], [1.0, 0.0]])
+    good = propensity_check(np.array([0.5, 0.1]), np.array([0.5, 0.1]), dist, target, "log")
     assert good.passed
-    zero = propensity_check(np.array([0.0, 0.1]), np.array([0.5, 0.1]), dist, "log")
+    zero = propensity_check(np.array([0.0, 0.1]), np.array([0.5, 0.1]), dist, target, "log")
     assert not zero.passed
     assert "1 propensities outside (0, 1]" in zero.detail
-    bad_sum = propensity_check(np.array([0.5, 0.1]), np.array([0.5, 0.1]), dist * 0.9, "log")
+    bad_sum = propensity_check(
+        np.array([0.5, 0.1]), np.array([0.5, 0.1]), dist * 0.9, target, "log"
+    )
     assert "do not sum to 1" in bad_sum.detail
+    negative = np.array([[1.2, -0.2], [0.9, 0.1]])
+    signed = propensity_check(np.array([1.0, 0.1]), np.array([1.0, 0.1]), negative, target, "log")
+    assert "1 logged distributions have negative entries" in signed.detail
+
+
+def test_propensity_check_requires_support_for_the_target_policy() -> None:
+    # The logging policy never takes action 1 in the first row; the target policy does.
+    dist = np.array([[1.0, 0.0], [0.5, 0.5]])
+    logged = np.array([1.0, 0.5])
+    covered = propensity_check(logged, logged, dist, np.array([[1.0, 0.0], [0.0, 1.0]]), "log")
+    assert covered.passed
+    uncovered = propensity_check(logged, logged, dist, np.array([[0.5, 0.5], [0.0, 1.0]]), "log")
+    assert not uncovered.passed
+    assert "1 rows where the target policy takes an action" in uncovered.detail
+
+
+def test_snips_hand_computed() -> None:
+    # SNIPS = sum(w * r) / sum(w): weights 2, 0, 2 and rewards 1, 1, 0.5 give 3 / 4.
+    weights, rewards = np.array([2.0, 0.0, 2.0]), np.array([1.0, 1.0, 0.5])
+    point = ratio_of_sums(ips_terms(weights, rewards), weights, np.ones((1, 3)), 0.95)
+    assert np.isclose(point.value, 0.75)
 
 
 def test_epsilon_greedy_is_a_distribution() -> None:

@@ -83,11 +83,18 @@ def test_stage_rules(tmp_path: Path, stage: str, canary: str, kpi: str, code: in
     assert run(write(tmp_path, stage, canary, kpi)) == code
 
 
+def test_a_release_needs_at_least_beta(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(write(tmp_path, "prototype", "x", "x"), min_stage="beta") == 1
+    assert "stage prototype is below beta" in capsys.readouterr().out
+    assert run(write(tmp_path, "beta", "x", " "), min_stage="beta") == 0
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
         (lambda r: r.replace("## Readiness", "## Release"), "no '## Readiness checklist'"),
-        (lambda r: r.replace(" <!-- rd:serving.canary -->", ""), "malformed checklist line"),
+        (lambda r: r.replace("<!-- rd:serving.canary -->", "<!-- rd: -->"), "malformed checklist"),
+        (lambda r: r.replace(" <!-- rd:serving.canary -->", ""), "serving.canary is missing"),
         (lambda r: r.replace("rd:serving.canary", "rd:serving.canry"), "unknown id serving.canry"),
         (lambda r: r.replace("- [ ] **Strong**", DUPLICATE + "- [ ] **Strong**"), "duplicate id"),
         (lambda r: r.replace("**Must** Canary", "**Strong** Canary"), "is marked strong"),
@@ -104,6 +111,50 @@ def test_malformed_doc_is_one_line_per_problem(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_team_items_without_a_marker_are_left_to_the_team(tmp_path: Path) -> None:
+    root = write(tmp_path, "production", "x", "x")
+    runbook = root / "ops/runbook.md"
+    own = "- [ ] Our on-call rota covers the launch week.\n"
+    runbook.write_text(runbook.read_text().replace("- [ ] **Strong**", own + "- [ ] **Strong**"))
+    assert run(root) == 0
+
+
+def test_evidence_may_follow_the_marker(tmp_path: Path) -> None:
+    root = write(tmp_path, "production", "x", "x")
+    runbook = root / "ops/runbook.md"
+    linked = "<!-- rd:serving.canary --> ([canary run](https://example.com/runs/42))"
+    runbook.write_text(
+        runbook.read_text().replace("<!-- rd:serving.canary -->", linked).replace("- [x]", "* [x]")
+    )
+    assert run(root) == 0
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (b'stage = "beta"\nitem = [1, 2]\n', "item #1 is not an [[item]] table"),
+        (b"item = []\n", "no `stage = ...` line"),
+        (b'stage = "beta" # \xff\n', "readiness.toml: not UTF-8 text"),
+    ],
+)
+def test_unusable_manifest_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], manifest: bytes, message: str
+) -> None:
+    root = write(tmp_path)
+    (root / "readiness.toml").write_bytes(manifest)
+    assert run(root) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_doc_that_is_not_text_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write(tmp_path)
+    (root / "ops/runbook.md").write_bytes(b"# Runbook\n\xff\xfe\n")
+    assert run(root) == 2
+    assert "ops/runbook.md: not UTF-8 text" in capsys.readouterr().err
 
 
 def test_missing_doc_and_bad_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
+import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sklearn.metrics import ndcg_score
 
-from my_ml_project.evaluation.ranking import ndcg_at_k, recall_at_k, reciprocal_rank
+from my_ml_project.evaluation.core import Context, EvalError, KitSettings
+from my_ml_project.evaluation.ranking import (
+    evaluate,
+    ndcg_at_k,
+    recall_at_k,
+    reciprocal_rank,
+)
 
 RELEVANT = {"a": 2.0, "b": 1.0}
 
@@ -26,3 +37,30 @@ def test_ndcg_is_in_unit_interval_and_one_for_the_ideal(ranking: list[str]) -> N
     grades = {"a": 3.0, "b": 2.0, "c": 0.0, "d": 1.0}
     assert 0.0 <= ndcg_at_k(ranking, grades, 3) <= 1.0 + 1e-12
     assert math.isclose(ndcg_at_k(["a", "b", "d", "c", "e"], grades, 3), 1.0)
+
+
+def test_a_ranking_that_repeats_a_passage_is_refused(tmp_path: Path) -> None:
+    golden = {"id": "q1", "slice": "head", "query": "q", "relevant": {"a": 1}}
+    (tmp_path / "golden.jsonl").write_text(json.dumps(golden) + "\n")
+    # Counted once per position, `a` repeated would score recall@10 = 3.
+    (tmp_path / "ranking.jsonl").write_text(json.dumps({"id": "q1", "ranking": ["a"] * 3}) + "\n")
+    settings = KitSettings(
+        "ranking", {"golden": "golden.jsonl", "predictions": "ranking.jsonl"}, tmp_path
+    )
+    context = Context(tmp_path, seed=1, resamples=100, confidence=0.95)
+    with pytest.raises(EvalError, match=r"ranking.jsonl:1: `ranking` lists passage 'a' more"):
+        evaluate(settings, context)
+
+
+DOCS = list("abcdefghijkl")
+
+
+@given(st.permutations(DOCS), st.sets(st.sampled_from(DOCS), min_size=1))
+def test_binary_ndcg_matches_scikit_learn(ranking: list[str], relevant: set[str]) -> None:
+    """With 0/1 grades the exponential gain 2^rel - 1 equals scikit-learn's linear gain."""
+    docs = sorted(ranking)
+    truth = np.array([[1.0 if doc in relevant else 0.0 for doc in docs]])
+    # scikit-learn takes scores: the first-ranked document gets the highest.
+    scores = np.array([[float(len(ranking) - ranking.index(doc)) for doc in docs]])
+    grades = dict.fromkeys(relevant, 1.0)
+    assert math.isclose(ndcg_at_k(ranking, grades, 10), ndcg_score(truth, scores, k=10))

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,6 +206,175 @@ def test_a_cut_off_audit_trail_is_detected_by_log_and_deploy(
     assert "does not match" in capsys.readouterr().err
     assert main(["deploy"]) == 1
     assert "REFUSED" in capsys.readouterr().err
+    with pytest.raises(SupplyChainError, match="does not match"):
+        load_verified("model", "churn")  # serving checks what deploy checks
+
+
+def edit_registry(change: Callable[[dict[str, Any]], None]) -> None:
+    """Edit registry.json by hand, the way the registry commands never do."""
+    data = json.loads(Path(registry.REGISTRY_FILE).read_text())
+    change(data)
+    Path(registry.REGISTRY_FILE).write_text(json.dumps(data, indent=2))
+
+
+def test_a_hand_deleted_rollback_is_refused_everywhere(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    add("model", "churn", "2.0.0", "artifacts/model-2.bin")
+    Registry.load().release("first", [("model", "churn@1.0.0")])
+    Registry.load().release("second", [("model", "churn@2.0.0")])
+    Registry.load().rollback()
+    edit_registry(lambda data: data["deployments"].pop())  # silently serve "second" again
+    current = Registry.load().current()
+    assert current is not None
+    assert current["name"] == "second"
+    assert main(["registry", "verify"]) == 1
+    assert "registry.json is not what versioning/audit.jsonl:5 recorded" in capsys.readouterr().err
+    assert main(["deploy"]) == 1
+    assert capsys.readouterr().err.startswith("error: REFUSED: versioning/registry.json is not")
+    with pytest.raises(SupplyChainError, match="is not what"):
+        load_verified("model", "churn")
+    with pytest.raises(SupplyChainError, match="is not what"):
+        add("model", "churn", "3.0.0", "artifacts/train.csv")  # no new entry blesses the edit
+
+
+def test_registry_entries_without_an_audit_trail_are_refused(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    audit.AUDIT_FILE.unlink()
+    edit_registry(lambda data: data.update(audit_head=None))
+    assert Registry.load().verify() == [
+        "versioning/registry.json has entries but versioning/audit.jsonl has none: it was "
+        "edited by hand; restore both from git"
+    ]
+
+
+def strip_registry_digests() -> None:
+    """Rewrite the audit trail as versions without the registry digest wrote it."""
+    previous = None
+    lines = []
+    for line in audit.AUDIT_FILE.read_text().splitlines():
+        entry = json.loads(line)
+        del entry["registry"]
+        entry["prev"] = previous
+        entry["hash"] = previous = audit.entry_hash(entry)
+        lines.append(json.dumps(entry))
+    audit.AUDIT_FILE.write_text("\n".join(lines) + "\n")
+    edit_registry(lambda data: data.update(audit_head=previous))
+
+
+def test_an_older_audit_trail_without_digests_is_accepted_until_one_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_repo(tmp_path, "none")
+    monkeypatch.chdir(tmp_path)
+    Path("model.bin").write_bytes(b"weights")
+    Registry.load().add("model", "churn", "1.0.0", Path("model.bin"))
+    Registry.load().release("first", [("model", "churn@1.0.0")])
+    strip_registry_digests()
+    assert Registry.load().verify() == []
+    assert load_verified("model", "churn") == Path("model.bin")
+
+    # Without digests, deploy still checks the release ID against its members.
+    Path("model.bin").write_bytes(b"backdoor")
+    digest = hashlib.sha256(b"backdoor").hexdigest()
+
+    def retarget(data: dict[str, Any]) -> None:
+        data["artifacts"][0]["sha256"] = data["releases"][0]["members"][0]["sha256"] = digest
+
+    edit_registry(retarget)
+    assert main(["deploy"]) == 1
+    assert "REFUSED: release first: ID does not match its members" in capsys.readouterr().err
+    with pytest.raises(SupplyChainError, match="ID does not match its members"):
+        load_verified("model", "churn")
+
+
+def test_once_digests_are_recorded_an_entry_without_one_is_refused(repo: Path) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    strip_registry_digests()
+    add("model", "churn", "2.0.0", "artifacts/model-2.bin")  # the legacy trail is extended
+    assert "registry" in audit.read_chain(audit.AUDIT_FILE)[-1]
+    lines = audit.AUDIT_FILE.read_text().splitlines()
+    entry = json.loads(lines[0])
+    entry["prev"] = json.loads(lines[1])["hash"]
+    entry["hash"] = audit.entry_hash(entry)
+    audit.AUDIT_FILE.write_text("\n".join([*lines, json.dumps(entry)]) + "\n")
+    edit_registry(lambda data: data.update(audit_head=entry["hash"]))
+    assert any("audit.jsonl:3: records no registry digest" in f for f in Registry.load().verify())
+
+
+def test_a_rollback_with_nothing_before_it_is_one_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployment = {"release": "sha256:" + "0" * 64, "action": "rollback",
+                  "time": "2024-01-01T00:00:00Z", "actor": "someone"}  # fmt: skip
+    edit_registry(lambda data: data["deployments"].append(deployment))
+    assert main(["registry", "list"]) == 1
+    assert "a rollback with no earlier release" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("ignored", ["artifacts/", "*.sig"])
+def test_files_git_ignores_are_not_registered(repo: Path, ignored: str) -> None:
+    subprocess.run(["git", "init", "-q"], check=True)
+    Path(".gitignore").write_text(ignored + "\n")
+    before = Path(registry.REGISTRY_FILE).read_bytes()
+    with pytest.raises(SupplyChainError, match="git ignores it") as error:
+        add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    assert "\n" not in str(error.value)
+    assert Path(registry.REGISTRY_FILE).read_bytes() == before
+    Path(".gitignore").write_text("*.tmp\n")
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("pointer", ["artifacts.dvc", "artifacts/model-1.bin.dvc"])
+def test_files_dvc_tracks_are_registered_though_git_ignores_them(repo: Path, pointer: str) -> None:
+    subprocess.run(["git", "init", "-q"], check=True)
+    Path(".gitignore").write_text("/artifacts/*.bin\n")  # what `dvc add` writes, roughly
+    with pytest.raises(SupplyChainError, match="git ignores it"):
+        add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    Path(pointer).write_text("outs:\n- md5: 0\n")
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+
+
+def test_unreadable_paths_are_one_line_errors(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SupplyChainError, match=r"model-1\.bin/x: cannot read: Not a directory"):
+        add("model", "churn", "1.0.0", "artifacts/model-1.bin/x")
+    if os.geteuid() != 0:  # root reads anything
+        Path("artifacts/train.csv").chmod(0)
+        with pytest.raises(SupplyChainError, match=r"train\.csv: cannot read: Permission denied"):
+            add("dataset", "train", "1", "artifacts/train.csv")
+    os.chdir("artifacts")
+    assert main(["registry", "verify"]) == 1
+    assert capsys.readouterr().err == (
+        "error: versioning/registry.schema.json: not found (run this from the repository root)\n"
+    )
+
+
+def test_written_files_are_public_and_the_private_key_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_repo(tmp_path, "key")
+    monkeypatch.chdir(tmp_path)
+    previous = os.umask(0o022)
+    try:
+        assert main(["keygen"]) == 0
+        Path("model.bin").write_bytes(b"weights")
+        Registry.load().add("model", "churn", "1.0.0", Path("model.bin"), sign=True, key=KEY)
+    finally:
+        os.umask(previous)
+    modes = {path: stat.S_IMODE(Path(path).stat().st_mode) for path in (
+        "versioning/registry.json", "model.bin.sig", "security/signing.pub.pem", str(KEY)
+    )}  # fmt: skip
+    assert modes == {
+        "versioning/registry.json": 0o644,
+        "model.bin.sig": 0o644,
+        "security/signing.pub.pem": 0o644,
+        str(KEY): 0o600,
+    }
 
 
 def test_registry_file_is_checked_against_its_schema(repo: Path) -> None:

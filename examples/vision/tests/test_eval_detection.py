@@ -1,12 +1,22 @@
-"""IoU matching and average precision against hand-computed values."""
+"""IoU matching, average precision and precision/recall against hand-computed values."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from my_ml_project.evaluation.detection import Matched, average_precision, iou, match
+from my_ml_project.evaluation.core import Context, KitSettings
+from my_ml_project.evaluation.detection import (
+    Matched,
+    average_precision,
+    evaluate,
+    iou,
+    match,
+)
 from my_ml_project.models.detector import detect
 
 
@@ -43,3 +53,24 @@ def test_detector_finds_a_bright_square() -> None:
     found = detect(image, contrast=30.0)
     assert [d["box"] for d in found] == [[6, 4, 11, 9]]
     assert found[0]["class"] == "crate"
+
+
+def test_precision_and_recall_per_class_count_unknown_classes_as_false(tmp_path: Path) -> None:
+    truth = [{"class": "crate", "box": [0, 0, 4, 4]}, {"class": "pole", "box": [8, 8, 9, 12]}]
+    found = [
+        {"class": "crate", "box": [0, 0, 4, 4], "score": 0.9},  # TP
+        {"class": "Crate", "box": [0, 0, 4, 4], "score": 0.9},  # no such class: a false positive
+    ]
+    golden = {"id": "i1", "slice": "day", "boxes": truth}
+    (tmp_path / "golden.jsonl").write_text(json.dumps(golden) + "\n")
+    (tmp_path / "found.jsonl").write_text(json.dumps({"id": "i1", "detections": found}) + "\n")
+    settings = KitSettings(
+        "detection", {"golden": "golden.jsonl", "predictions": "found.jsonl"}, tmp_path
+    )
+    result = evaluate(settings, Context(tmp_path, seed=1, resamples=100, confidence=0.95))
+    got = {(m.metric, m.slice): m.interval.value for m in result.measurements}
+    assert got["precision@0.5", "all"] == 0.5
+    assert got["recall@0.5", "all"] == 0.5  # the pole was missed
+    assert (got["precision@0.5", "class:crate"], got["recall@0.5", "class:crate"]) == (1.0, 1.0)
+    assert got["recall@0.5", "class:pole"] == 0.0
+    assert ("recall@0.5", "class:Crate") not in got

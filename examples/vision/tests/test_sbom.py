@@ -35,6 +35,10 @@ def test_valid_sbom_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (json.dumps({**MINIMAL, "bomFormat": "SPDX"}), "$.bomFormat: 'SPDX' is not one of"),
         ("{", "not JSON"),
         (
+            json.dumps({**MINIMAL, "specVersion": "1.5"}),
+            "specVersion is '1.5', not '1.6': regenerate it with `uvx nox -s sbom`",
+        ),
+        (
             json.dumps({**MINIMAL, "metadata": {"component": {**ROOT, "version": ""}}}),
             "the root component (metadata.component) has no version",
         ),

@@ -29,11 +29,11 @@ KINDS = ("must", "strong")
 BETA_GROUPS = frozenset({"Security, Privacy & Compliance", "Serving & Reliability"})
 
 HEADING = "## Readiness checklist"
+# Any Markdown bullet; evidence (a link, a PR number) may follow the marker on the line.
 ITEM = re.compile(
-    r"^- \[(?P<tick>[ xX])\] \*\*(?P<kind>Must|Strong)\*\* (?P<text>.*?)\s*"
-    r"<!-- rd:(?P<id>[a-z0-9][a-z0-9._-]*) -->\s*$"
+    r"^ {0,3}[-*+] \[(?P<tick>[ xX])\] \*\*(?P<kind>Must|Strong)\*\* (?P<text>.*?)\s*"
+    r"<!-- rd:(?P<id>[a-z0-9][a-z0-9._-]*) -->.*$"
 )
-TASK_LINE = re.compile(r"^\s*[-*+] \[.?\]")
 MARKER = re.compile(r"<!--\s*rd:\s*([A-Za-z0-9._-]*)")
 
 
@@ -68,9 +68,13 @@ def load_manifest(root: Path) -> tuple[str, list[Item], list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ReadinessError(f"{MANIFEST}: file not found") from None
+    except UnicodeDecodeError:
+        raise ReadinessError(f"{MANIFEST}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ReadinessError(f"{MANIFEST}: invalid TOML ({error})") from None
     stage = data.get("stage")
+    if stage is None:
+        raise ReadinessError(f"{MANIFEST}: no `stage = ...` line ({', '.join(STAGES)})")
     if stage not in STAGES:
         raise ReadinessError(f"{MANIFEST}: stage {stage!r} is not one of {', '.join(STAGES)}")
     raw_items = data.get("item", [])
@@ -80,6 +84,9 @@ def load_manifest(root: Path) -> tuple[str, list[Item], list[str]]:
     problems: list[str] = []
     seen: set[str] = set()
     for number, raw in enumerate(raw_items, 1):
+        if not isinstance(raw, dict):
+            problems.append(f"{MANIFEST}: item #{number} is not an [[item]] table")
+            continue
         fields = {key: raw.get(key) for key in ("id", "doc", "group", "kind")}
         bad = [key for key, value in fields.items() if not isinstance(value, str) or not value]
         if bad:
@@ -105,7 +112,10 @@ def parse_doc(root: Path, doc: str, mentioned: set[str]) -> tuple[list[Found], l
     path = root / doc
     if not path.is_file():
         return [], [f"{doc}: file not found (it holds readiness items)"]
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        return [], [f"{doc}: not UTF-8 text (byte {error.start})"]
     try:
         start = next(i for i, line in enumerate(lines) if line.strip() == HEADING)
     except StopIteration:
@@ -128,7 +138,7 @@ def parse_doc(root: Path, doc: str, mentioned: set[str]) -> tuple[list[Found], l
             ticked = match["tick"] != " "
             kind = match["kind"].lower()
             found.append(Found(match["id"], doc, group, kind, ticked, number))
-        elif TASK_LINE.match(line) or MARKER.search(line):
+        elif MARKER.search(line):  # task lines without a marker are the team's own items
             marker = MARKER.search(line)
             if marker and marker[1]:
                 mentioned.add(marker[1])
@@ -203,12 +213,14 @@ def report(stage: str, items: Sequence[Item], found: dict[str, Found]) -> list[s
         lines.append(f"{doc:28} {group:34} {counts[0]:>7} {counts[1]:>7}")
     for kind in KINDS:
         members = [i for i in items if i.kind == kind]
-        ticked = sum(found[i.id].ticked for i in members)
-        lines.append(f"{kind.capitalize()} items ticked: {ticked}/{len(members)}")
+        if members:  # an L3 project has no Strong items: no "0/0" line
+            ticked = sum(found[i.id].ticked for i in members)
+            lines.append(f"{kind.capitalize()} items ticked: {ticked}/{len(members)}")
     return lines
 
 
-def run(root: Path) -> int:
+def run(root: Path, min_stage: str = "prototype") -> int:
+    """Exit code: 0 go, 1 no-go (unticked blockers or a stage below `min_stage`), 2 bad input."""
     try:
         stage, items, found, problems = check(root)
     except ReadinessError as error:
@@ -220,6 +232,12 @@ def run(root: Path) -> int:
         print(f"readiness: {len(problems)} problem(s) in the checklists; fix them first")
         return 2
     print("\n".join(report(stage, items, found)))
+    if STAGES.index(stage) < STAGES.index(min_stage):
+        print(
+            f"readiness: NO-GO: stage {stage} is below {min_stage}, which this run requires; "
+            f"raise `stage` in {MANIFEST} once its items are ticked"
+        )
+        return 1
     blockers = blocking(stage, items, found)
     for item in blockers:
         entry = found[item.id]
@@ -242,4 +260,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "readiness", help="go/no-go: checklist items ticked in the docs vs the release stage"
     )
     parser.add_argument("--root", type=Path, default=Path(), help="project root (default: .)")
-    parser.set_defaults(handler=lambda args: run(args.root))
+    parser.add_argument(
+        "--min-stage",
+        choices=STAGES,
+        default="prototype",
+        help="fail unless readiness.toml declares at least this stage (releases use beta)",
+    )
+    parser.set_defaults(handler=lambda args: run(args.root, args.min_stage))

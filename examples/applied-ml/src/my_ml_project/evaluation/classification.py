@@ -27,6 +27,7 @@ from .core import (
     read_csv,
     read_jsonl,
     slices_of,
+    timestamps,
 )
 
 METRICS = {
@@ -105,17 +106,23 @@ def leakage_check(
     """Train and eval sets must share no id, and every eval row must come after training."""
     train_ids = {str(field_of(row, "id", str, names[0])) for row in train}
     shared = sorted(train_ids & {str(field_of(row, "id", str, names[1])) for row in golden})
-    last_train = max(str(field_of(row, "timestamp", str, names[0])) for row in train)
-    first_eval = min(str(field_of(row, "timestamp", str, names[1])) for row in golden)
+    train_times, eval_times = timestamps(train, names[0]), timestamps(golden, names[1])
+    if (train_times[0].tzinfo is None) != (eval_times[0].tzinfo is None):
+        raise EvalError(f"{names[0]} and {names[1]}: only one of them gives UTC offsets")
+    last_train, first_eval = max(train_times), min(eval_times)
     problems = []
     if shared:
         problems.append(f"{len(shared)} id(s) in both sets, e.g. {shared[0]!r}")
     if first_eval <= last_train:
-        problems.append(f"eval starts {first_eval}, before training ends {last_train}")
+        problems.append(
+            f"eval starts {first_eval.isoformat()}, before training ends {last_train.isoformat()}"
+        )
     if problems:
         return Check("leakage", False, "; ".join(problems))
     return Check(
-        "leakage", True, f"no shared ids; train ends {last_train}, eval starts {first_eval}"
+        "leakage",
+        True,
+        f"no shared ids; train ends {last_train.isoformat()}, eval starts {first_eval.isoformat()}",
     )
 
 

@@ -57,6 +57,7 @@ class Row:
     threshold: Threshold | None
     baseline: float | None
     status: str
+    bounded: bool  # False: a slice too small for floors and ceilings
 
     @property
     def failed(self) -> bool:
@@ -164,22 +165,29 @@ def load_baseline(root: Path) -> Baseline:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise EvalError(f"{BASELINE}: invalid JSON ({error.msg})") from None
+    shape = f"{BASELINE}: expected an object of kit -> metric -> slice -> number"
     if not isinstance(data, dict):
-        raise EvalError(f"{BASELINE}: expected an object of kit -> metric -> slice -> value")
+        raise EvalError(shape)
+    for kit, metrics in data.items():
+        if not isinstance(metrics, dict):
+            raise EvalError(f"{shape}; `{kit}` is not an object")
+        for metric, slices in metrics.items():
+            if not isinstance(slices, dict):
+                raise EvalError(f"{shape}; `{kit}.{metric}` is not an object")
+            for name, value in slices.items():
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise EvalError(f"{shape}; `{kit}.{metric}.{name}` is {value!r}")
     return data
 
 
 def _status(
-    m: Measurement, spec: MetricSpec, t: Threshold | None, base: float | None, min_n: int
+    m: Measurement, spec: MetricSpec, t: Threshold | None, base: float | None, bounded: bool
 ) -> str:
     if t is None:
         return "info"
     value = m.interval.value
     if math.isnan(value):
         return "no data"
-    # A floor on the point estimate of a handful of items is noise; the CI-based
-    # regression test below still covers small slices.
-    bounded = m.slice == "all" or m.n >= min_n
     if bounded and t.floor is not None and value < t.floor:
         return "below floor"
     if bounded and t.ceiling is not None and value > t.ceiling:
@@ -206,8 +214,11 @@ def evaluate(config: Config, baseline: Baseline) -> tuple[list[Row], list[tuple[
             spec = kit.metrics[m.metric]
             threshold = kit_config.thresholds.get(m.metric)
             base = baseline.get(kit.name, {}).get(m.metric, {}).get(m.slice)
-            status = _status(m, spec, threshold, base, config.min_slice_size)
-            rows.append(Row(kit.name, m, spec, threshold, base, status))
+            # A floor on the point estimate of a handful of items is noise; the CI-based
+            # regression test still covers small slices.
+            bounded = m.slice == "all" or m.n >= config.min_slice_size
+            status = _status(m, spec, threshold, base, bounded)
+            rows.append(Row(kit.name, m, spec, threshold, base, status, bounded))
     return rows, checks
 
 
@@ -229,10 +240,10 @@ def _threshold_text(row: Row) -> str:
     if t is None:
         return "-"
     parts = []
-    if t.floor is not None:
-        parts.append(f">= {_fmt(t.floor)}")
-    if t.ceiling is not None:
-        parts.append(f"<= {_fmt(t.ceiling)}")
+    for sign, bound in ((">=", t.floor), ("<=", t.ceiling)):
+        if bound is not None:
+            text = f"{sign} {_fmt(bound)}"
+            parts.append(text if row.bounded else f"({text} skipped: n < min_slice_size)")
     if t.max_regression is not None and row.baseline is not None:
         # The bound the regression test applies, spelled out: no arithmetic for the reader.
         if row.spec.direction is Direction.HIGHER:
@@ -273,14 +284,30 @@ def render_text(lines: Sequence[Sequence[str]]) -> str:
     )
 
 
+def failure_line(row: Row) -> str:
+    m = row.measurement
+    return (
+        f"{row.kit} {m.metric} [{m.slice}]: {_fmt(m.interval.value)} "
+        f"(CI {_fmt(m.interval.low)}..{_fmt(m.interval.high)}) {row.status}; "
+        f"baseline {_fmt(row.baseline)}, threshold {_threshold_text(row)}"
+    )
+
+
 def render_markdown(
-    lines: Sequence[Sequence[str]], checks: Sequence[tuple[str, Check]], passed: bool
+    lines: Sequence[Sequence[str]],
+    checks: Sequence[tuple[str, Check]],
+    failures: Sequence[Row],
 ) -> str:
     def md(cells: Sequence[str]) -> str:
         return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
-    verdict = "passed" if passed else "FAILED"
-    out = [f"## Eval gate: {verdict}", "", md(lines[0]), md(["---"] * len(lines[0]))]
+    failed_checks = [f"{kit} {c.name}: {c.detail}" for kit, c in checks if not c.passed]
+    failed = [failure_line(row) for row in failures] + failed_checks
+    out = [f"## Eval gate: {'FAILED' if failed else 'passed'}", ""]
+    if failed:
+        # What broke comes first: the full table below can run to dozens of rows.
+        out += [f"- {line}" for line in failed] + [""]
+    out += [md(lines[0]), md(["---"] * len(lines[0]))]
     out += [md(line) for line in lines[1:]]
     if checks:
         out += ["", "| kit | check | result | detail |", "| --- | --- | --- | --- |"]
@@ -305,13 +332,8 @@ def run(root: Path, update_baseline: bool = False) -> int:
         print(f"{'ok  ' if check.passed else 'FAIL'} {kit} {check.name}: {check.detail}")
     failures = [row for row in rows if row.failed]
     for row in failures:
-        m = row.measurement
-        print(
-            f"FAIL {row.kit} {m.metric} [{m.slice}]: {_fmt(m.interval.value)} "
-            f"(CI {_fmt(m.interval.low)}..{_fmt(m.interval.high)}) {row.status}; "
-            f"baseline {_fmt(row.baseline)}, threshold {_threshold_text(row)}"
-        )
-    markdown = render_markdown(lines, checks, passed)
+        print(f"FAIL {failure_line(row)}")
+    markdown = render_markdown(lines, checks, failures)
     reports = root / REPORTS
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "report.md").write_text(markdown, encoding="utf-8")
@@ -329,6 +351,7 @@ def run(root: Path, update_baseline: bool = False) -> int:
                     _json_number(row.measurement.interval.high),
                 ],
                 "baseline": row.baseline,
+                "threshold": _threshold_json(row),
                 "status": row.status,
             }
             for row in rows
@@ -345,6 +368,18 @@ def run(root: Path, update_baseline: bool = False) -> int:
             handle.write(markdown)
     print(f"evals: {'passed' if passed else 'FAILED'}; report in {REPORTS / 'report.md'}")
     return 0 if passed else 1
+
+
+def _threshold_json(row: Row) -> dict[str, float | bool | None] | None:
+    t = row.threshold
+    if t is None:
+        return None
+    return {
+        "floor": t.floor,
+        "ceiling": t.ceiling,
+        "applied": row.bounded,
+        "max_regression": t.max_regression,
+    }
 
 
 def _json_number(value: float) -> float | None:

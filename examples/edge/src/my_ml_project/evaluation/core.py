@@ -6,6 +6,7 @@ import csv
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,28 @@ def field_of(row: Mapping[str, Any], key: str, kind: type, source: str) -> Any:
     except (TypeError, ValueError):
         raise EvalError(f"{where}: field `{key}` must be {kind.__name__}, got {value!r}") from None
     return value
+
+
+def timestamps(rows: Sequence[Mapping[str, Any]], source: str) -> list[datetime]:
+    """The ISO 8601 `timestamp` of every row, parsed (text order is not time order).
+
+    All rows must agree on carrying a UTC offset or not: naive and aware times cannot be
+    compared, and guessing a zone for the naive ones would hide a data bug.
+    """
+    times = []
+    for row in rows:
+        raw = field_of(row, "timestamp", str, source)
+        try:
+            times.append(datetime.fromisoformat(raw))
+        except ValueError:
+            raise EvalError(
+                f"{source}:{row['_line']}: `timestamp` {raw!r} is not ISO 8601 "
+                "(e.g. 2024-04-01 or 2024-04-01T08:00:00+00:00)"
+            ) from None
+    aware = {t.tzinfo is not None for t in times}
+    if len(aware) > 1:
+        raise EvalError(f"{source}: some timestamps have a UTC offset and some do not")
+    return times
 
 
 def by_id(

@@ -6,7 +6,7 @@ is good when it is not a 5xx; the error budget is `1 - availability_target`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from .core import (
     field_of,
     read_csv,
     slices_of,
+    timestamps,
 )
 
 METRICS = {
@@ -48,10 +49,7 @@ def evaluate(settings: KitSettings, context: Context) -> KitResult:
     target = settings.number("availability_target", 0.995)
     if not 0 < target < 1:
         raise EvalError("evals/config.toml: [kits.slo] availability_target must be in (0, 1)")
-    try:
-        times = [datetime.fromisoformat(str(row["timestamp"])) for row in rows]
-    except (KeyError, ValueError) as error:
-        raise EvalError(f"{log_path.name}: bad or missing `timestamp` ({error})") from None
+    times = timestamps(rows, log_path.name)
     status = np.array([field_of(row, "status", int, log_path.name) for row in rows])
     latency = np.array([field_of(row, "latency_ms", float, log_path.name) for row in rows])
     errors = (status >= 500).astype(np.float64)

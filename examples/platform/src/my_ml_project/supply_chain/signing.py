@@ -58,6 +58,8 @@ def verify_signature(
             signature = signature_file.read_bytes()
         except FileNotFoundError:
             raise SupplyChainError(f"{signature_file}: signature not found") from None
+        except OSError as exc:
+            raise SupplyChainError(f"{signature_file}: cannot read: {exc.strerror}") from None
         public_key = keys.load_public_key(policy.public_key)
         keys.verify_digest(public_key, digest, signature)
         return keys.fingerprint(public_key)

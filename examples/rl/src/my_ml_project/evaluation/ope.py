@@ -48,9 +48,15 @@ def dr_terms(
 
 
 def propensity_check(
-    propensity: FloatArray, logged: FloatArray, distributions: FloatArray, source: str
+    propensity: FloatArray,
+    logged: FloatArray,
+    distributions: FloatArray,
+    target: FloatArray,
+    source: str,
 ) -> Check:
-    """Logged propensities are probabilities in (0, 1] and consistent with the distribution."""
+    """Logged propensities are probabilities in (0, 1], consistent with their distribution,
+    and the logging policy covers every action the target policy may take (support):
+    IPS and DR cannot see rewards of actions that were never logged."""
     problems = []
     outside = int(((propensity <= 0) | (propensity > 1)).sum())
     if outside:
@@ -58,6 +64,15 @@ def propensity_check(
     bad_sum = int((np.abs(distributions.sum(axis=1) - 1) > TOLERANCE).sum())
     if bad_sum:
         problems.append(f"{bad_sum} logged distributions do not sum to 1")
+    negative = int((distributions < 0).any(axis=1).sum())
+    if negative:
+        problems.append(f"{negative} logged distributions have negative entries")
+    unsupported = int(((target > 0) & (distributions <= 0)).any(axis=1).sum())
+    if unsupported:
+        problems.append(
+            f"{unsupported} rows where the target policy takes an action the logging policy "
+            "never does (no support: the estimates would be biased)"
+        )
     mismatch = int((np.abs(logged - propensity) > TOLERANCE).sum())
     if mismatch:
         problems.append(f"{mismatch} propensities differ from their distribution's entry")
@@ -94,7 +109,7 @@ def evaluate(settings: KitSettings, context: Context) -> KitResult:
     rows = np.arange(len(golden))
     logged = distributions[rows, actions]
     result = KitResult(
-        checks=[propensity_check(propensity, logged, distributions, golden_path.name)]
+        checks=[propensity_check(propensity, logged, distributions, probs, golden_path.name)]
     )
     if not result.checks[0].passed:
         return result  # estimates from invalid propensities would be meaningless

@@ -14,6 +14,8 @@ from typing import Any
 
 CONFIG_FILE = Path("security/signing.toml")
 MODES = ("keyless", "key", "none")
+# Every path these commands use is relative to the repository root.
+ROOT_HINT = " (run this from the repository root)"
 
 
 class SupplyChainError(Exception):
@@ -57,7 +59,9 @@ def load_config(root: Path = Path()) -> SigningConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SupplyChainError(f"{path}: signing config not found") from None
+        raise SupplyChainError(f"{path}: signing config not found{ROOT_HINT}") from None
+    except OSError as exc:
+        raise SupplyChainError(f"{path}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SupplyChainError(f"{path}: invalid TOML: {exc}") from None
     mode = data.get("mode")
@@ -88,13 +92,23 @@ def sha256_file(path: Path) -> bytes:
         raise SupplyChainError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise SupplyChainError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:  # a parent that is a file, no permission, ...
+        raise SupplyChainError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def public_mode() -> int:
+    """rw-r--r-- under the usual umask: what a new file gets from open(), not mkstemp's 0600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file and rename it, so readers never see half a file."""
+    """Write a public file through a temporary file and rename it: no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, public_mode())
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -64,6 +64,8 @@ def load_trust_config(path: Path) -> ClientTrustConfig:
         return ClientTrustConfig.from_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SupplyChainError(f"{path}: trust config not found") from None
+    except OSError as exc:
+        raise SupplyChainError(f"{path}: cannot read: {exc.strerror}") from None
     except ValueError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SupplyChainError(f"{path}: not a Sigstore trust config: {first_line}") from None
@@ -107,6 +109,8 @@ def load_bundle(bundle_file: Path) -> Bundle:
         raw = bundle_file.read_bytes()
     except FileNotFoundError:
         raise SupplyChainError(f"{bundle_file}: Sigstore bundle not found") from None
+    except OSError as exc:
+        raise SupplyChainError(f"{bundle_file}: cannot read: {exc.strerror}") from None
     try:
         return Bundle.from_json(raw)
     except (InvalidBundle, ValueError) as exc:

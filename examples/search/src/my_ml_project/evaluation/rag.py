@@ -4,9 +4,11 @@ Golden questions: `id`, `slice`, `question`, `answerable`, `gold` (expected answ
 answerable ones). Predictions: `id`, `abstained`, `retrieved` (passage ids, best first) and
 `claims`, each `{"text", "citation": {"doc", "start", "end"} | null}`.
 
-Judge pairs: `id`, `slice`, `question`, `answer_a`, `answer_b`, `reference`, optional
-`human` and `anchor` verdicts ("a", "b" or "tie"). Judge predictions: `id`, `forward`
-(verdict with A shown first) and `reverse` (B shown first), both in terms of a/b/tie.
+Judge pairs: `id`, `slice`, `question`, `answer_a` (the candidate system's answer),
+`answer_b` (the incumbent's), `reference`, optional `human` and `anchor` verdicts ("a", "b"
+or "tie"). Judge predictions: `id`, `forward` (verdict with A shown first) and `reverse`
+(B shown first), both in terms of a/b/tie. The win rate is the candidate's over the
+incumbent, so higher is better and a drop is a regression.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .bootstrap import FloatArray, Interval, mean, percentile_interval, ratio_of_sums, safe_ratio
+from .bootstrap import FloatArray, mean, percentile_interval, ratio_of_sums, safe_ratio
 from .core import (
     Context,
     Direction,
@@ -37,12 +39,16 @@ METRICS = {
     "answer_match": MetricSpec(
         Direction.HIGHER, "answerable questions answered with the gold text"
     ),
-    "support_coverage": MetricSpec(Direction.HIGHER, "claims carrying a resolvable source span"),
+    "support_coverage": MetricSpec(
+        Direction.HIGHER, "claims whose text appears verbatim in their cited source span"
+    ),
     "faithfulness@k": MetricSpec(Direction.HIGHER, "cited spans found in the top-k retrieved"),
     "abstain_precision": MetricSpec(Direction.HIGHER, "abstentions that were unanswerable"),
     "abstain_recall": MetricSpec(Direction.HIGHER, "unanswerable questions abstained on"),
     "judge_position_bias": MetricSpec(Direction.LOWER, "pairs whose verdict flips with order"),
-    "judge_win_rate": MetricSpec(Direction.HIGHER, "A's win rate, ties and flips count 1/2"),
+    "judge_win_rate": MetricSpec(
+        Direction.HIGHER, "candidate (A) win rate over the incumbent; ties and flips count 1/2"
+    ),
     "judge_anchor_accuracy": MetricSpec(Direction.HIGHER, "anchor pairs judged as expected"),
     "judge_kappa": MetricSpec(Direction.HIGHER, "Cohen's kappa of judge vs human labels"),
 }
@@ -66,7 +72,9 @@ def grounding(
 ) -> tuple[int, int, int]:
     """(claims, grounded claims, grounded claims whose passage is in the top k retrieved).
 
-    A claim is grounded when its citation resolves to a span that contains the claim text.
+    A claim is grounded when its citation resolves to a span that contains the claim text
+    verbatim: right for extractive answers. A generator that paraphrases needs an entailment
+    (NLI) check of claim against span here instead; keep the counts' meaning.
     """
     grounded = faithful = 0
     for claim in claims:
@@ -132,17 +140,18 @@ def _answers(settings: KitSettings, context: Context, result: KitResult) -> None
         w = context.weights(f"rag/{name}", index.size)
         conf = context.confidence
 
-        def ratio(num: FloatArray, den: FloatArray) -> Interval:
-            return ratio_of_sums(num[index], den[index], w, conf)  # noqa: B023 - used at once
-
-        for metric, interval in {
-            "answer_match": ratio(c["match"], c["answerable"]),
-            "support_coverage": ratio(c["grounded"], c["claims"]),
-            "faithfulness@k": ratio(c["faithful"], c["grounded"]),
-            "abstain_precision": ratio(caught, c["abstained"]),
-            "abstain_recall": ratio(caught, 1 - c["answerable"]),
+        # Each metric with its numerator and denominator; `n` is what it was computed on
+        # (claims, abstentions, ...), which is also what min_slice_size is held against.
+        for metric, (num, den) in {
+            "answer_match": (c["match"], c["answerable"]),
+            "support_coverage": (c["grounded"], c["claims"]),
+            "faithfulness@k": (c["faithful"], c["grounded"]),
+            "abstain_precision": (caught, c["abstained"]),
+            "abstain_recall": (caught, 1 - c["answerable"]),
         }.items():
-            result.measurements.append(Measurement(metric, name, interval, index.size))
+            interval = ratio_of_sums(num[index], den[index], w, conf)
+            n = int(den[index].sum())
+            result.measurements.append(Measurement(metric, name, interval, n))
 
 
 def _judge(settings: KitSettings, context: Context, result: KitResult) -> None:

@@ -65,8 +65,13 @@ def evaluate(settings: KitSettings, context: Context) -> KitResult:
             isinstance(g, int | float) and g > 0 for g in relevant.values()
         ):
             raise EvalError(f"{golden_path.name}:{query['_line']}: `relevant` needs a grade > 0")
+        where = f"{predictions_path.name}:{prediction['_line']}"
         if not isinstance(ranking, list) or not all(isinstance(d, str) for d in ranking):
-            raise EvalError(f"{predictions_path.name}:{prediction['_line']}: bad `ranking`")
+            raise EvalError(f"{where}: `ranking` must be a list of passage ids")
+        if len(set(ranking)) != len(ranking):
+            # A repeated passage would be counted once per position: recall above 1.
+            repeated = next(d for d in ranking if ranking.count(d) > 1)
+            raise EvalError(f"{where}: `ranking` lists passage {repeated!r} more than once")
         scores["recall@10"].append(recall_at_k(ranking, relevant, 10))
         scores["ndcg@10"].append(ndcg_at_k(ranking, relevant, 10))
         scores["mrr"].append(reciprocal_rank(ranking, relevant))

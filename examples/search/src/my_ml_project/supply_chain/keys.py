@@ -1,7 +1,8 @@
 """ECDSA P-256 key pairs and signatures in cosign's blob format.
 
 A signature file holds the base64 DER ECDSA signature over the SHA-256 of the file, which
-is what `cosign verify-blob --key pub.pem --signature FILE.sig FILE` accepts.
+is what `cosign verify-blob --key pub.pem --signature FILE.sig --insecure-ignore-tlog=true FILE`
+accepts (cosign 2.x otherwise looks the signature up in Rekor, where these are never logged).
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def _read(path: Path, what: str) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         raise SupplyChainError(f"{path}: {what} not found") from None
+    except OSError as exc:
+        raise SupplyChainError(f"{path}: cannot read the {what}: {exc.strerror}") from None
 
 
 def load_private_key(path: Path, password: bytes | None) -> ec.EllipticCurvePrivateKey:

@@ -109,7 +109,10 @@ def evaluate(settings: KitSettings, context: Context) -> KitResult:
     min_score = settings.number("min_score", 0.5)
     truths = [_boxes(row, "boxes", golden_path.name) for row in golden]
     founds = [_boxes(row, "detections", predictions_path.name) for row in predicted]
-    classes = sorted({box["class"] for boxes in truths for box in boxes})
+    # Classes the golden set never contains still count: their detections are false
+    # positives (a typo such as "Car" for "car" must cost precision, not vanish).
+    known = sorted({box["class"] for boxes in truths for box in boxes})
+    classes = known + sorted({d["class"] for found in founds for d in found} - set(known))
     n = len(golden)
     per_class: dict[str, Matched] = {}
     # Per image and class: ground truths, kept detections (score >= min_score), kept TPs.
@@ -139,8 +142,8 @@ def evaluate(settings: KitSettings, context: Context) -> KitResult:
         w[:, index] = context.weights(f"detection/{slice_name}", index.size)
         point = np.zeros((1, n))
         point[0, index] = 1.0
-        aps = np.array([average_precision(per_class[c], w) for c in classes])
-        ap_points = np.array([average_precision(per_class[c], point)[0] for c in classes])
+        aps = np.array([average_precision(per_class[c], w) for c in known])
+        ap_points = np.array([average_precision(per_class[c], point)[0] for c in known])
         mean_ap = percentile_interval(float(np.nanmean(ap_points)), np.nanmean(aps, axis=0), conf)
         measured: dict[str, Interval] = {"map@0.5": mean_ap}
         measured["precision@0.5"] = ratio_of_sums(
@@ -158,13 +161,15 @@ def evaluate(settings: KitSettings, context: Context) -> KitResult:
         for metric, interval in measured.items():
             result.measurements.append(Measurement(metric, slice_name, interval, index.size))
     all_w = context.weights("detection/classes", n)
-    for c, name in enumerate(classes):
+    for c, name in enumerate(known):
         for metric, den in (
             ("precision@0.5", counts["kept"][c]),
             ("recall@0.5", counts["truth"][c]),
         ):
             interval = ratio_of_sums(counts["kept_tp"][c], den, all_w, conf)
-            result.measurements.append(Measurement(metric, f"class:{name}", interval, n))
+            # n counts boxes (detections or ground truths), not images.
+            measurement = Measurement(metric, f"class:{name}", interval, int(den.sum()))
+            result.measurements.append(measurement)
     return result
 
 

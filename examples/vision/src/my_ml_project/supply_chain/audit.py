@@ -1,7 +1,8 @@
 """An append-only, hash-chained audit trail (versioning/audit.jsonl).
 
-Each line records who did what and when, plus the hash of the line before it, so editing,
-deleting or reordering any past line breaks the chain at that point.
+Each line records who did what and when, the digest of the registry it left behind, plus the
+hash of the line before it, so editing, deleting or reordering any past line breaks the chain
+at that point, and a registry edited by hand no longer matches the last line.
 """
 
 from __future__ import annotations
@@ -62,14 +63,16 @@ def read_chain(path: Path) -> list[dict[str, Any]]:
 
 
 def make_entry(
-    previous: str | None, action: str, subject: str, details: dict[str, Any]
+    previous: str | None, action: str, subject: str, details: dict[str, Any], registry: str
 ) -> dict[str, Any]:
+    """A new entry; `registry` is the digest of the registry content after this change."""
     entry: dict[str, Any] = {
         "time": now(),
         "actor": actor(),
         "action": action,
         "subject": subject,
         "details": details,
+        "registry": registry,
         "prev": previous,
     }
     entry["hash"] = entry_hash(entry)

@@ -3,8 +3,10 @@
 versioning/registry.json lists every artifact version with its SHA-256, which is its
 immutable ID (`name@sha256:...`). A release pins one version of several artifacts (model,
 prompt, index, ...) and is identified by their digests; deployments are append-only, so a
-rollback is one more entry. Every change is first appended to the hash-chained audit trail;
-the registry file is then replaced atomically and records the audit head it reflects.
+rollback is one more entry. Every change is first appended to the hash-chained audit trail,
+with the digest of the registry content it produces; the registry file is then replaced
+atomically and records the audit head it reflects. Reading it back checks both, so a hand
+edit (a deleted rollback, a changed digest) is refused, not served.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from typing import Any
 
 from my_ml_project.supply_chain import audit, keys, signing
 from my_ml_project.supply_chain.config import (
+    ROOT_HINT,
     SigningConfig,
     SupplyChainError,
     load_config,
+    public_mode,
     report,
     sha256_file,
     write_atomic,
@@ -51,6 +55,28 @@ def artifact_ref(artifact: Artifact) -> str:
 
 def immutable_id(artifact: Artifact) -> str:
     return f"{artifact['name']}@sha256:{artifact['sha256']}"
+
+
+def content_digest(data: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON of the registry, without the audit head that records it."""
+    body = {key: value for key, value in data.items() if key != "audit_head"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def git_ignores(root: Path, location: str) -> bool:
+    """Whether git ignores this path; False outside a git checkout or without git."""
+    git = shutil.which("git")
+    if git is None:
+        return False
+    result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [git, "check-ignore", "-q", "--", location],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    # 0: ignored, 1: not ignored, 128: not a git repository (or another git error).
+    return result.returncode == 0
 
 
 def release_id(members: list[Artifact]) -> str:
@@ -98,7 +124,9 @@ class Registry:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise SupplyChainError(f"{path}: not found") from None
+            raise SupplyChainError(f"{path}: not found{ROOT_HINT}") from None
+        except OSError as exc:
+            raise SupplyChainError(f"{path}: cannot read: {exc.strerror}") from None
         except json.JSONDecodeError as exc:
             raise SupplyChainError(f"{path}: not valid JSON: {exc}") from None
         if not isinstance(data, dict):
@@ -206,7 +234,7 @@ class Registry:
     # --- changes ------------------------------------------------------------------------
 
     def audit_head(self) -> str | None:
-        """The audit trail's last hash, checked against the one the registry recorded."""
+        """The audit trail's last hash, after checking the registry is what that entry wrote."""
         chain = audit.read_chain(self.root / audit.AUDIT_FILE)
         head: str | None = chain[-1]["hash"] if chain else None
         if head != self.data["audit_head"]:
@@ -214,19 +242,41 @@ class Registry:
                 f"{REGISTRY_FILE} does not match {audit.AUDIT_FILE} (audit head {head}, "
                 f"registry records {self.data['audit_head']}): restore both from git"
             )
+        if not chain:
+            if any(self.data[key] for key in ("artifacts", "releases", "deployments")):
+                raise SupplyChainError(
+                    f"{REGISTRY_FILE} has entries but {audit.AUDIT_FILE} has none: it was "
+                    "edited by hand; restore both from git"
+                )
+            return head
+        recorded = chain[-1].get("registry")
+        if recorded is None:
+            # Entries written before the digest was recorded; once one has it, all must.
+            if any("registry" in entry for entry in chain):
+                raise SupplyChainError(
+                    f"{audit.AUDIT_FILE}:{len(chain)}: records no registry digest, unlike the "
+                    "entries before it: restore both files from git"
+                )
+            return head
+        if content_digest(self.data) != recorded:
+            raise SupplyChainError(
+                f"{REGISTRY_FILE} is not what {audit.AUDIT_FILE}:{len(chain)} recorded (edited "
+                "by hand?): restore both from git, then change it only with these commands"
+            )
         return head
 
     def _commit(
         self, data: dict[str, Any], action: str, subject: str, details: dict[str, Any]
     ) -> None:
         """Append the audit entry, then atomically replace the registry file."""
-        entry = audit.make_entry(self.audit_head(), action, subject, details)
+        entry = audit.make_entry(self.audit_head(), action, subject, details, content_digest(data))
         data["audit_head"] = entry["hash"]
         path = self.root / REGISTRY_FILE
         self._check_schema(data, path)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".registry.", suffix=".tmp")
         try:
+            os.fchmod(fd, public_mode())  # a committed file, not a secret: not mkstemp's 0600
             with os.fdopen(fd, "w", encoding="utf-8") as stream:
                 stream.write(text)
                 stream.flush()
@@ -236,6 +286,28 @@ class Registry:
         finally:
             Path(temporary).unlink(missing_ok=True)
         self.data = data
+
+    def _check_tracked(self, path: Path) -> None:
+        """Refuse files (and their signatures) that a fresh clone, e.g. CI's, would not have."""
+        candidates = [path]
+        if self.config.mode != "none":
+            candidates.append(signing.signature_path(path, self._expected_signature_type()))
+        for candidate in candidates:
+            location = self._relative(candidate)
+            if git_ignores(self.root, location) and not self._dvc_tracked(location):
+                raise SupplyChainError(
+                    f"{location}: git ignores it, so clones would lack it and `registry verify` "
+                    "fail there: commit it (git-lfs is fine) or track it with DVC (a .dvc pointer)"
+                )
+
+    def _dvc_tracked(self, location: str) -> bool:
+        """Whether a committed DVC pointer covers the file: DVC git-ignores what it tracks."""
+        relative = Path(location)
+        return any(
+            (self.root / tracked.parent / f"{tracked.name}.dvc").exists()
+            for tracked in (relative, *relative.parents)
+            if tracked.name
+        )
 
     def _expected_signature_type(self) -> str:
         """The one signature type this repository's mode accepts (never both)."""
@@ -312,6 +384,7 @@ class Registry:
         self._check_field("version", version)
         location = self._relative(path)
         digest = sha256_file(path).hex()
+        self._check_tracked(path)
         existing = self.find(kind, name, version)
         if existing is not None:
             if existing["sha256"] != digest:
@@ -354,6 +427,10 @@ class Registry:
         stack: list[str] = []
         for deployment in self.data["deployments"]:
             if deployment["action"] == "rollback":
+                if len(stack) < 2:
+                    raise SupplyChainError(
+                        f"{REGISTRY_FILE}: a rollback with no earlier release to return to"
+                    )
                 stack.pop()
             else:
                 stack.append(deployment["release"])
@@ -373,15 +450,38 @@ class Registry:
         data["deployments"] = [*self.data["deployments"], deployment]
         self._commit(data, action, f"release {release['name']}", {"id": release["id"]})
 
+    def verify_member(self, member: Artifact) -> Path:
+        """Check one release member: registered with that digest, file and signature intact."""
+        artifact = self.find(member["kind"], member["name"], member["version"])
+        if artifact is None or artifact["sha256"] != member["sha256"]:
+            raise SupplyChainError(f"{artifact_ref(member)} is not registered with that digest")
+        try:
+            return self.verify_artifact(artifact)
+        except SupplyChainError as error:
+            raise SupplyChainError(f"{artifact_ref(member)}: {error}") from None
+
     def _verify_members(self, members: list[Artifact]) -> None:
         for member in members:
-            artifact = self.find(member["kind"], member["name"], member["version"])
-            if artifact is None:
-                raise SupplyChainError(f"{artifact_ref(member)} is not registered")
-            try:
-                self.verify_artifact(artifact)
-            except SupplyChainError as error:
-                raise SupplyChainError(f"{artifact_ref(member)}: {error}") from None
+            self.verify_member(member)
+
+    def served(self) -> Release:
+        """The current release, once the audit trail vouches for it and its ID for its members."""
+        # Which release is current is only as trustworthy as the trail that recorded it.
+        self.audit_head()
+        release = self.current()
+        if release is None:
+            raise SupplyChainError("no release is deployed")
+        if release_id(release["members"]) != release["id"]:
+            raise SupplyChainError(f"release {release['name']}: ID does not match its members")
+        return release
+
+    def load_verified(self, kind: str, name: str) -> Path:
+        """The verified file of the served release's `kind` `name`: the one check serving runs."""
+        release = self.served()
+        for member in release["members"]:
+            if (member["kind"], member["name"]) == (kind, name):
+                return self.verify_member(member)
+        raise SupplyChainError(f"release {release['name']} has no {kind} named {name}")
 
     def release(self, name: str, members: list[tuple[str, str]]) -> tuple[Release, bool]:
         """Deploy the given `kind, name@version` members together; return (release, changed)."""
@@ -447,22 +547,9 @@ def load_verified(kind: str, name: str, root: Path = Path()) -> Path:
     """The file of the current release's `kind` `name`, after checking digest and signature.
 
     Serving code calls this instead of opening artifacts directly, so a file that does not
-    match its registry entry is never loaded.
+    match its registry entry is never loaded. `deploy` runs exactly this for every member.
     """
-    registry = Registry.load(root)
-    release = registry.current()
-    if release is None:
-        raise SupplyChainError("no release is deployed")
-    for member in release["members"]:
-        if (member["kind"], member["name"]) == (kind, name):
-            artifact = registry.find(kind, name, member["version"])
-            if artifact is None or artifact["sha256"] != member["sha256"]:
-                raise SupplyChainError(f"{artifact_ref(member)} is not registered")
-            try:
-                return registry.verify_artifact(artifact)
-            except SupplyChainError as error:
-                raise SupplyChainError(f"{artifact_ref(member)}: {error}") from None
-    raise SupplyChainError(f"release {release['name']} has no {kind} named {name}")
+    return Registry.load(root).load_verified(kind, name)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -545,17 +632,13 @@ def _rollback(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     try:
         registry = Registry.load()
-        # Which release is current is only as trustworthy as the trail that recorded it.
-        registry.audit_head()
-        release = registry.current()
+        release = registry.served()
     except SupplyChainError as error:
         return report(SupplyChainError(f"REFUSED: {error}"))
-    if release is None:
-        return report(SupplyChainError("no release is deployed"))
     failed = False
     for member in release["members"]:
         try:
-            path = load_verified(member["kind"], member["name"])
+            path = registry.load_verified(member["kind"], member["name"])
         except SupplyChainError as error:
             print(f"REFUSED: {error}", file=sys.stderr)
             failed = True

@@ -13,6 +13,8 @@ from typing import Any
 
 from .config import SupplyChainError, report
 
+SPEC_VERSION = "1.6"
+
 
 def validate(path: Path) -> None:
     """Raise SupplyChainError with the validator's message if the SBOM is not valid."""
@@ -27,6 +29,10 @@ def validate(path: Path) -> None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SupplyChainError(f"{path}: SBOM not found") from None
+    except OSError as exc:
+        raise SupplyChainError(f"{path}: cannot read the SBOM: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SupplyChainError(f"{path}: not UTF-8 text, so not a JSON SBOM") from None
     try:
         error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
     except json.JSONDecodeError as exc:
@@ -36,8 +42,15 @@ def validate(path: Path) -> None:
         where = getattr(error.data, "json_path", "$")
         message = getattr(error.data, "message", str(error).splitlines()[0])
         raise SupplyChainError(f"{path}: not a valid CycloneDX 1.6 SBOM: {where}: {message}")
+    document = json.loads(text)
+    # The 1.6 schema also accepts older documents: claim 1.6 only for what says it is 1.6.
+    if document.get("specVersion") != SPEC_VERSION:
+        raise SupplyChainError(
+            f"{path}: specVersion is {document.get('specVersion')!r}, not {SPEC_VERSION!r}: "
+            "regenerate it with `uvx nox -s sbom`"
+        )
     # Valid but anonymous is not enough: consumers match an SBOM to its release by these.
-    root = json.loads(text).get("metadata", {}).get("component", {})
+    root = document.get("metadata", {}).get("component", {})
     missing = [field for field in ("name", "version") if not root.get(field)]
     if missing:
         raise SupplyChainError(
