@@ -16,6 +16,7 @@ BAD_ANSWERS: dict[str, tuple[dict[str, Any], str]] = {
     "slug with spaces": ({"project_slug": "My Project"}, "lowercase letters, digits"),
     "slug path traversal": ({"project_slug": "../escape"}, "lowercase letters, digits"),
     "slug double hyphen": ({"project_slug": "a--b"}, "single hyphens"),
+    "name deriving a bad slug": ({"project_name": "123 Go"}, "derived from the project name"),
     "package keyword": ({"package_name": "class"}, "is a Python keyword"),
     "package soft keyword": ({"package_name": "match"}, "is a Python keyword"),
     "package stdlib": ({"package_name": "json"}, "shadows the standard-library module"),
