@@ -138,9 +138,8 @@ def parse_doc(root: Path, doc: str, mentioned: set[str]) -> tuple[list[Found], l
             ticked = match["tick"] != " "
             kind = match["kind"].lower()
             found.append(Found(match["id"], doc, group, kind, ticked, number))
-        elif MARKER.search(line):  # task lines without a marker are the team's own items
-            marker = MARKER.search(line)
-            if marker and marker[1]:
+        elif marker := MARKER.search(line):  # lines without a marker are the team's own
+            if marker[1]:
                 mentioned.add(marker[1])
             problems.append(
                 f"{doc}:{number}: malformed checklist line; expected "

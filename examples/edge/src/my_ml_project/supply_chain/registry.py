@@ -547,7 +547,7 @@ def load_verified(kind: str, name: str, root: Path = Path()) -> Path:
     """The file of the current release's `kind` `name`, after checking digest and signature.
 
     Serving code calls this instead of opening artifacts directly, so a file that does not
-    match its registry entry is never loaded. `deploy` runs exactly this for every member.
+    match its registry entry is never loaded. `deploy` runs the same checks for every member.
     """
     return Registry.load(root).load_verified(kind, name)
 
@@ -636,9 +636,10 @@ def _deploy(args: argparse.Namespace) -> int:
     except SupplyChainError as error:
         return report(SupplyChainError(f"REFUSED: {error}"))
     failed = False
+    # served() vouched for the release once; each member then gets load_verified's own check.
     for member in release["members"]:
         try:
-            path = registry.load_verified(member["kind"], member["name"])
+            path = registry.verify_member(member)
         except SupplyChainError as error:
             print(f"REFUSED: {error}", file=sys.stderr)
             failed = True
