@@ -14,7 +14,14 @@ import pytest
 from copier import run_copy
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+# A real production Sigstore bundle and trust config, kept beside the checkout (never copied in).
+SIGSTORE_FIXTURES_ENV = "MLGP_SIGSTORE_FIXTURES"
+SIGSTORE_FIXTURES_DEFAULT = ROOT.parent / "shared" / "fixtures" / "sigstore"
+SIGSTORE_FIXTURE_FILES = (
+    "bundle_v3_github.whl",
+    "bundle_v3_github.whl.sigstore",
+    "trust-config.production.json",
+)
 
 Answers = Mapping[str, Any]
 Render = Callable[..., Path]
@@ -71,3 +78,19 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Render:
         return cache[key]
 
     return _render
+
+
+@pytest.fixture(scope="session")
+def sigstore_fixtures() -> Path:
+    """The real Sigstore fixture directory; skips (one line, naming the variable) when absent.
+
+    `.ci/run` refuses to start without it, so CI never skips these tests.
+    """
+    configured = os.environ.get(SIGSTORE_FIXTURES_ENV)
+    path = Path(configured) if configured else SIGSTORE_FIXTURES_DEFAULT
+    if not all((path / name).is_file() for name in SIGSTORE_FIXTURE_FILES):
+        pytest.skip(
+            f"no Sigstore fixtures at {path}: set {SIGSTORE_FIXTURES_ENV} to the fixtures/sigstore "
+            "directory"
+        )
+    return path

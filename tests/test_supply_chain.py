@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED, Render, clean_env, render_project
+from tests.conftest import Render, clean_env, render_project
 
 BIN = Path(sys.executable).parent
-FIXTURES = SHARED / "fixtures" / "sigstore"
 FIXTURE_IDENTITY = (
     "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2"
 )
@@ -72,9 +71,11 @@ def test_gitlab_release_stage_is_schema_valid(render: Render, signing: str) -> N
     )
 
 
-def test_shipped_trust_config_is_the_production_root(render: Render) -> None:
+def test_shipped_trust_config_is_the_production_root(
+    render: Render, sigstore_fixtures: Path
+) -> None:
     shipped = json.loads((render() / "security/sigstore-trust-config.json").read_text())
-    fixture = json.loads((FIXTURES / "trust-config.production.json").read_text())
+    fixture = json.loads((sigstore_fixtures / "trust-config.production.json").read_text())
     assert shipped == fixture
 
 
@@ -144,12 +145,14 @@ def test_generated_supply_chain_tests_pass(project: Path) -> None:
 
 
 @pytest.mark.deep
-def test_keyless_verification_of_a_real_production_bundle(project: Path, tmp_path: Path) -> None:
+def test_keyless_verification_of_a_real_production_bundle(
+    project: Path, tmp_path: Path, sigstore_fixtures: Path
+) -> None:
     wheel = tmp_path / "bundle_v3_github.whl"
-    shutil.copy(FIXTURES / "bundle_v3_github.whl", wheel)
-    shutil.copy(FIXTURES / "bundle_v3_github.whl.sigstore", f"{wheel}.sigstore.json")
+    shutil.copy(sigstore_fixtures / "bundle_v3_github.whl", wheel)
+    shutil.copy(sigstore_fixtures / "bundle_v3_github.whl.sigstore", f"{wheel}.sigstore.json")
     identity = ["--cert-identity", FIXTURE_IDENTITY, "--cert-oidc-issuer", GITHUB_ISSUER]
-    fixture_trust = ["--trust-config", str(FIXTURES / "trust-config.production.json")]
+    fixture_trust = ["--trust-config", str(sigstore_fixtures / "trust-config.production.json")]
     if (project / "security/signing.toml").read_text().count('mode = "none"'):
         assert "signing is off" in one_line_failure(
             cli(project, "verify", *identity, str(wheel), check=False)
