@@ -11,6 +11,9 @@ from pathlib import Path
 
 import nox
 
+# The project's own command; every gate runs through it.
+CLI = "my-ml-project"
+
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_external_run = True
@@ -98,7 +101,7 @@ def sbom(session: nox.Session) -> None:
         external=True,
     )
     # cyclonedx-py reads static metadata only: hand it the version hatch computes.
-    version = str(session.run("my-ml-project", "--version", silent=True)).split()[-1]
+    version = str(session.run(CLI, "--version", silent=True)).split()[-1]
     pyproject = Path(session.create_tmp()) / "pyproject.toml"
     static = Path("pyproject.toml").read_text(encoding="utf-8")
     pyproject.write_text(static.replace('dynamic = ["version"]', f'version = "{version}"'))
@@ -110,14 +113,14 @@ def sbom(session: nox.Session) -> None:
         env=env,
     )  # fmt: skip
     # Validated once, here: the generator's own validation would double the cost.
-    session.run("my-ml-project", "sbom", "validate", output)
+    session.run(CLI, "sbom", "validate", output)
 
 
 @nox.session
 def registry(session: nox.Session) -> None:
     """Check every registered artifact's digest and signature, and the audit trail."""
     sync(session)
-    session.run("my-ml-project", "registry", "verify")
+    session.run(CLI, "registry", "verify")
 
 
 @nox.session(name="refresh-trust-root")
@@ -127,7 +130,7 @@ def refresh_trust_root(session: nox.Session) -> None:
     Upgrade sigstore first (`uv lock --upgrade-package sigstore`) to pick up rotated keys.
     """
     sync(session)
-    session.run("my-ml-project", "refresh-trust-root")
+    session.run(CLI, "refresh-trust-root")
 
 
 # --- gates: evals and readiness ---
@@ -140,8 +143,8 @@ def evals(session: nox.Session) -> None:
     `-- --update-baseline` rewrites the baseline from this run: a deliberate, reviewed change.
     """
     sync(session)
-    session.run("my-ml-project", "predict")
-    session.run("my-ml-project", "evals", *session.posargs)
+    session.run(CLI, "predict")
+    session.run(CLI, "evals", *session.posargs)
 
 
 @nox.session
@@ -151,7 +154,7 @@ def readiness(session: nox.Session) -> None:
     `-- --min-stage beta` also fails below that stage (what a release tag runs).
     """
     sync(session)
-    session.run("my-ml-project", "readiness", *session.posargs)
+    session.run(CLI, "readiness", *session.posargs)
 
 
 # --- template updates ---

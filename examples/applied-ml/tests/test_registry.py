@@ -18,6 +18,7 @@ from my_ml_project.cli import main
 from my_ml_project.supply_chain import audit, registry
 from my_ml_project.supply_chain.config import SupplyChainError
 from my_ml_project.supply_chain.registry import Registry, load_verified
+
 from supply_chain_support import REPO, make_repo
 
 KEY = Path("security/signing.key.pem")

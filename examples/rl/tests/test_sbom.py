@@ -11,7 +11,11 @@ from my_ml_project.cli import main
 from my_ml_project.supply_chain.config import SupplyChainError
 from my_ml_project.supply_chain.sbom import validate
 
-ROOT = {"type": "application", "name": "my-ml-project", "version": "0.1.0"}
+ROOT = {
+    "type": "application",
+    "name": "my-ml-project",
+    "version": "0.1.0",
+}
 MINIMAL = {
     "bomFormat": "CycloneDX",
     "specVersion": "1.6",

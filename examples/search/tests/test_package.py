@@ -6,19 +6,19 @@ import re
 
 import pytest
 
-import my_ml_project
+from my_ml_project import __version__
 from my_ml_project.cli import build_parser, main
 
 
 def test_version_is_pep440() -> None:
-    assert re.fullmatch(r"\d+\.\d+\.\d+", my_ml_project.__version__)
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
 
 
 def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert my_ml_project.__version__ in capsys.readouterr().out
+    assert __version__ in capsys.readouterr().out
 
 
 def test_cli_requires_a_command() -> None:

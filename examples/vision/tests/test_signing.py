@@ -18,6 +18,7 @@ from sigstore.errors import VerificationError
 
 from my_ml_project.cli import main
 from my_ml_project.supply_chain import keyless
+
 from supply_chain_support import TRUST_CONFIG, make_repo
 
 KEY = "security/signing.key.pem"

@@ -1,3 +1,3 @@
-"""An ML service built on the organisation's golden path."""
+"""The `my-ml-project` package."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
-"""Command-line entry point: `my-ml-project <command>` (or `python -m my_ml_project`).
+"""The command line: the `my-ml-project` script
+(also `python -m my_ml_project`).
 
 Each feature module contributes its sub-commands through a `register(subparsers)`
 function, so this file only wires them together.
@@ -8,20 +9,30 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from importlib import metadata
 from types import ModuleType
 
 from my_ml_project import __version__, readiness
 from my_ml_project.evaluation import command as evaluation
 from my_ml_project.supply_chain import registry, sbom, signing
 
+DISTRIBUTION = "my-ml-project"
 # Feature modules, each with `register(subparsers)`; keep this tuple sorted.
 COMMAND_MODULES: tuple[ModuleType, ...] = (evaluation, readiness, registry, sbom, signing)
 
 
+def summary() -> str | None:
+    """The one-line description in pyproject.toml, or None outside an installed package."""
+    try:
+        return metadata.metadata(DISTRIBUTION)["Summary"]
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="my-ml-project",
-        description="An ML service built on the organisation's golden path.",
+        prog=DISTRIBUTION,
+        description=summary(),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
