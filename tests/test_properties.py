@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
 from tests.answer_sets import LEVELS, TRACKS
-from tests.conftest import render_project
+from tests.conftest import clean_env, git_commit_all, render_project
 
 RUFF = str(Path(sys.executable).parent / "ruff")
 LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#")
@@ -239,3 +239,30 @@ def test_control_characters_are_refused_in_one_line(
     if field in {"project_name", "description", "author_name"}:
         assert f"U+{ord(bad):04X}" in message
     assert not destination.exists() or not any(destination.iterdir())
+
+
+@pytest.mark.deep
+@settings(
+    max_examples=2,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    answers=answer_sets().filter(
+        lambda answers: renders(answers) and len(answers["project_name"]) >= 30
+    )
+)
+def test_drawn_answer_sets_are_green_on_the_first_uvx_nox(
+    tmp_path_factory: pytest.TempPathFactory, answers: dict[str, Any]
+) -> None:
+    """The deep half: the generated `uvx nox` itself, on long drawn names of any shape."""
+    project = render_project(tmp_path_factory.mktemp("deep-property") / "project", answers)
+    git_commit_all(project)
+    result = subprocess.run(
+        ["uvx", "nox"], cwd=project, env=clean_env(), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, "\n".join(
+        [json.dumps(answers, ensure_ascii=False), result.stdout[-4000:], result.stderr[-6000:]]
+    )
