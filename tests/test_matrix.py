@@ -178,3 +178,14 @@ def test_gitlab_ci_is_schema_valid(render: Render, answers: dict[str, Any]) -> N
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_rendered_markdown_file_passes_markdownlint_rules(render: Render) -> None:
+    """markdownlint's default rules (PyMarkdown implements them), line length aside."""
+    projects = [str(render(**answers)) for answers in MATRIX.values()]
+    result = subprocess.run(
+        [tool("pymarkdown"), "--set", "extensions.front-matter.enabled=$!True",
+         "--disable-rules", "md013", "scan", "--recurse", *projects],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
