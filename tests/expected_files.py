@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
 TRACK_CAPABILITIES = {"genai-rag": ["genai"], "rl": ["rl"], "edge": ["edge"], "vision": ["vision"]}
 
 
+ORACLE_KITS = ("classification", "rag", "ranking")
+
+
 def resolve(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Fill in the template's defaults the way copier does (capabilities follow the track)."""
     full = {**DEFAULTS, **answers}
@@ -157,6 +160,8 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
                 f"src/{pkg}/models/{model}.py",
                 f"tests/test_eval_{module}.py",
             }
+            if module in ORACLE_KITS:  # scikit-learn cross-checks, opt-in (`nox -s oracle`)
+                files.add(f"tests/test_oracle_{module}.py")
 
     # Template updates.
     files.add("tools/update_check.py")

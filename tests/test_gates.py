@@ -2,7 +2,8 @@
 
 The fast tests run the rendered package with this environment's interpreter (numpy and
 scipy come from the template's own dev environment); the deep test runs the project's own
-`uvx nox -s evals readiness` and then calls the CLI in the session's venv for the variants.
+`uvx nox -s evals readiness` and then calls the CLI in the gates' runtime environment
+(`.nox/runtime`) for the variants.
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def test_gates_through_nox(tmp_path: Path, track: str) -> None:
     assert "evals: passed" in nox.stdout + nox.stderr
     assert "GO for stage prototype" in nox.stdout + nox.stderr
 
-    cli = project / ".nox" / "readiness" / "bin" / SLUG
+    cli = project / ".nox" / "runtime" / "bin" / SLUG  # the gates share one runtime env
 
     def readiness() -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(cli), "readiness"], cwd=project, env=env,
@@ -202,7 +203,7 @@ def test_gates_through_nox(tmp_path: Path, track: str) -> None:
 
     kit, broken_slice, breaker = BREAKS[track]
     breaker(project)
-    red = subprocess.run([str(project / ".nox" / "evals" / "bin" / SLUG), "evals"], cwd=project,
+    red = subprocess.run([str(cli), "evals"], cwd=project,
                          env=env, capture_output=True, text=True, check=False)  # fmt: skip
     assert red.returncode == 1, red.stdout + red.stderr
     assert re.search(rf"^FAIL {kit} .*\[{broken_slice}\]", red.stdout, re.M), red.stdout

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import brier_score_loss, f1_score, roc_auc_score
 
 from my_ml_project.evaluation.classification import (
     auroc,
@@ -89,31 +88,3 @@ def test_accuracy_f1_and_brier_hand_computed() -> None:
     assert got["accuracy"].value == 0.5
     assert got["f1"].value == 2 * 1 / (2 * 1 + 1 + 1)
     assert np.isclose(got["brier"].value, (0.01 + 0.04 + 0.36 + 0.36) / 4)
-
-
-@settings(max_examples=50, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.floats(0.0, 1.0), st.booleans(), st.integers(0, 3)), min_size=2, max_size=40
-    )
-)
-def test_metrics_under_resample_weights_match_scikit_learn(
-    rows: list[tuple[float, bool, int]],
-) -> None:
-    """A bootstrap resample is a weight per row: the same numbers as sample_weight."""
-    scores = np.array([s for s, _, _ in rows])
-    labels = np.array([float(y) for _, y, _ in rows])
-    weights = np.array([float(w) for _, _, w in rows])
-    kept = weights > 0
-    if len(set(labels[kept])) < 2:
-        return  # AUROC and F1 need both classes in the resample
-    # With a single resample row, the interval's bounds are that resample's value.
-    got = measure(scores, labels, weights[None, :], 0.95)
-    decided = scores >= 0.5
-    assert np.isclose(
-        auroc(scores, labels, weights[None, :])[0],
-        roc_auc_score(labels, scores, sample_weight=weights),
-    )
-    expected_f1 = f1_score(labels, decided, sample_weight=weights, zero_division=np.nan)
-    assert np.isclose(got["f1"].low, expected_f1, equal_nan=True)
-    assert np.isclose(got["brier"].low, brier_score_loss(labels, scores, sample_weight=weights))

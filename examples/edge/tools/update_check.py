@@ -26,6 +26,8 @@ SKIP_DIRS = {
     ".venv",
     ".nox",
     ".mypy_cache",
+    ".mypy-cache",  # GitLab CI's (MYPY_CACHE_DIR)
+    ".uv-cache",  # GitLab CI's (UV_CACHE_DIR)
     ".ruff_cache",
     ".pytest_cache",
     ".hypothesis",

@@ -6,11 +6,9 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sklearn.metrics import ndcg_score
 
 from my_ml_project.evaluation.core import Context, EvalError, KitSettings
 from my_ml_project.evaluation.ranking import (
@@ -50,17 +48,3 @@ def test_a_ranking_that_repeats_a_passage_is_refused(tmp_path: Path) -> None:
     context = Context(tmp_path, seed=1, resamples=100, confidence=0.95)
     with pytest.raises(EvalError, match=r"ranking.jsonl:1: `ranking` lists passage 'a' more"):
         evaluate(settings, context)
-
-
-DOCS = list("abcdefghijkl")
-
-
-@given(st.permutations(DOCS), st.sets(st.sampled_from(DOCS), min_size=1))
-def test_binary_ndcg_matches_scikit_learn(ranking: list[str], relevant: set[str]) -> None:
-    """With 0/1 grades the exponential gain 2^rel - 1 equals scikit-learn's linear gain."""
-    docs = sorted(ranking)
-    truth = np.array([[1.0 if doc in relevant else 0.0 for doc in docs]])
-    # scikit-learn takes scores: the first-ranked document gets the highest.
-    scores = np.array([[float(len(ranking) - ranking.index(doc)) for doc in docs]])
-    grades = dict.fromkeys(relevant, 1.0)
-    assert math.isclose(ndcg_at_k(ranking, grades, 10), ndcg_score(truth, scores, k=10))
