@@ -207,6 +207,27 @@ def test_every_answer_set_is_green_statically_or_refused(
         shutil.rmtree(project)
 
 
+# Python files that exist only for some tracks or capabilities get the longest names too:
+# every track, with every capability, under a 60-character slug late in the alphabet.
+LONGEST_NAME = "Zymurgy's Yeast Ranking and Retrieval Service for Vintners X"
+
+
+@pytest.mark.xdist_group("properties")
+@pytest.mark.parametrize("track", TRACKS)
+def test_every_track_is_green_statically_with_the_longest_names(tmp_path: Path, track: str) -> None:
+    assert len(derived_slug(LONGEST_NAME)) == 60
+    answers: dict[str, Any] = {
+        "project_name": LONGEST_NAME,
+        "description": LONGEST_NAME,
+        "author_name": LONGEST_NAME,
+        "track": track,
+        "capabilities": list(CAPABILITIES),
+    }
+    project = render_project(tmp_path / "project", answers)
+    problems = static_problems(project, answers)
+    assert not problems, "\n".join(problems)
+
+
 GOOD = {
     "project_name": "Churn Radar",
     "description": "Scores churn.",
