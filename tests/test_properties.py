@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import html
 import json
-import keyword
 import re
 import shutil
 import subprocess
-import sys
 import tomllib
 from functools import cache
 from importlib import resources
@@ -30,13 +28,21 @@ from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
 from tests.answer_sets import LEVELS, TRACKS
-from tests.conftest import clean_env, git_commit_all, render_project
+from tests.conftest import ROOT, clean_env, git_commit_all, render_project
+from tests.test_matrix import LEFTOVER_JINJA, text_files, tool
 
-RUFF = str(Path(sys.executable).parent / "ruff")
-LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#")
-# Import names of the generated project's own dependencies and folders (copier.yml refuses).
-TAKEN = {"cryptography", "jsonschema", "numpy", "scipy", "sigstore", "tests", "tools"}
-TAKEN |= sys.stdlib_module_names
+RUFF = tool("ruff")
+LEFTOVER_JINJA_START = re.compile(r"\{\{|\{%|\{#")  # what copier.yml refuses in free text
+
+
+def refused_package_names() -> set[str]:
+    """The names copier.yml's package_name validator lists (keywords, stdlib, taken)."""
+    copier = yaml.safe_load((ROOT / "copier.yml").read_text(encoding="utf-8"))
+    lists = re.findall(r"set \w+ = \[(.*?)\]", copier["package_name"]["validator"])
+    return {name for listed in lists for name in re.findall(r"'(\w+)'", listed)}
+
+
+REFUSED_PACKAGES = refused_package_names()
 CAPABILITIES = ("genai", "rl", "edge", "vision")
 
 # Characters teams put in names: letters of several scripts, digits, punctuation that
@@ -96,9 +102,15 @@ def derived_slug(name: str) -> str:
 
 
 def renders(answers: dict[str, Any]) -> bool:
-    """Whether the answers are valid: the project name must derive a usable slug."""
+    """Whether the answers are valid: the project name must derive a usable slug, and no
+    free text may hold template syntax (copier would render it again)."""
     slug = derived_slug(answers["project_name"])
-    return bool(re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", slug)) and len(slug) <= 60
+    free_text = (answers[key] for key in ("project_name", "description", "author_name"))
+    return (
+        bool(re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", slug))
+        and len(slug) <= 60
+        and not any(LEFTOVER_JINJA_START.search(text) for text in free_text)
+    )
 
 
 @cache
@@ -124,10 +136,8 @@ def static_problems(project: Path, answers: dict[str, Any]) -> list[str]:
         if result.returncode:
             problems.append(f"{' '.join(command[1:3])}: {result.stdout}{result.stderr}")
     yaml12 = YAML(typ="safe", pure=True)
-    for path in sorted(p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts):
+    for path in text_files(project):
         name = path.relative_to(project).as_posix()
-        if path.suffix in {".whl", ".onnx", ".png"}:
-            continue
         text = path.read_text(encoding="utf-8")
         if match := LEFTOVER_JINJA.search(text):
             problems.append(f"{name}: leftover template syntax {match.group()!r}")
@@ -194,7 +204,7 @@ def test_every_answer_set_is_green_statically_or_refused(
         return
     # A derived package name Python itself already uses is refused, rightly.
     package = derived_slug(answers["project_name"]).replace("-", "_")
-    if keyword.iskeyword(package) or keyword.issoftkeyword(package) or package in TAKEN:
+    if package in REFUSED_PACKAGES:
         with pytest.raises(ValueError, match="question 'package_name'") as error:
             render_project(destination, answers)
         assert "\n" not in str(error.value).strip()
