@@ -65,9 +65,14 @@ def sync(session: nox.Session, environment: Path | None = None, *args: str) -> d
     return env
 
 
-def run(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
-    """Run a command in an environment `sync` made (default: the project's `.venv`)."""
-    session.run("uv", "run", "--no-sync", *args, env=env, external=True)
+def run(
+    session: nox.Session, *args: str, env: dict[str, str] | None = None, silent: bool = False
+) -> object:
+    """Run a command in an environment `sync` made (default: the project's `.venv`).
+
+    With `silent`, returns what it printed.
+    """
+    return session.run("uv", "run", "--no-sync", *args, env=env, silent=silent, external=True)
 
 
 def runtime(session: nox.Session) -> dict[str, str]:
@@ -128,9 +133,7 @@ def sbom(session: nox.Session) -> None:
     wheel_env = Path(".nox", "sbom-runtime").absolute()
     sync(session, wheel_env, "--no-default-groups", "--no-editable")
     # cyclonedx-py reads static metadata only: hand it the version hatch computes.
-    version = str(
-        session.run("uv", "run", "--no-sync", CLI, "--version", silent=True, env=env, external=True)
-    ).split()[-1]
+    version = str(run(session, CLI, "--version", env=env, silent=True)).split()[-1]
     pyproject = Path(".nox", "sbom-metadata", "pyproject.toml")
     pyproject.parent.mkdir(parents=True, exist_ok=True)
     static = Path("pyproject.toml").read_text(encoding="utf-8")
