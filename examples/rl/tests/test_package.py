@@ -35,6 +35,7 @@ def test_cli_help_shows_the_description_from_the_metadata(
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])
     assert exit_info.value.code == 0
-    shown = " ".join(capsys.readouterr().out.split())  # argparse re-wraps the text
-    assert " ".join(description.split()) in shown
+    # argparse re-wraps the text, breaking lines at spaces and after hyphens.
+    shown = "".join(capsys.readouterr().out.split())
+    assert "".join(description.split()) in shown
     assert "COMMAND" in shown
