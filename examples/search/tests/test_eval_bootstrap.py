@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from my_ml_project.evaluation.bootstrap import (
     mean,
@@ -36,10 +34,13 @@ def test_weighted_quantile_with_unit_weights_is_the_plain_quantile() -> None:
     assert quantile(values, 0.99, resample_weights(5, 200, 0, "q"), 0.95).value == 5
 
 
-@settings(max_examples=50, deadline=None)
-@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=60), st.integers(0, 2**32 - 1))
-def test_interval_contains_the_mean(values: list[float], seed: int) -> None:
-    data = np.array(values)
-    interval = mean(data, resample_weights(data.size, 400, seed, "p"), 0.95)
-    slack = 1e-9 * (1 + np.abs(data).max())
-    assert interval.low - slack <= interval.value <= interval.high + slack
+# Seeded draws, not hypothesis: importing it costs every test run ~0.5 s.
+def test_interval_contains_the_mean() -> None:
+    for seed in range(50):
+        rng = np.random.default_rng(seed)
+        data = rng.uniform(-1e6, 1e6, rng.integers(2, 61))
+        if seed % 5 == 0:  # ties and repeated values, where interval ends coincide
+            data = rng.choice(data[:3], data.size)
+        interval = mean(data, resample_weights(data.size, 400, seed, "p"), 0.95)
+        slack = 1e-9 * (1 + np.abs(data).max())
+        assert interval.low - slack <= interval.value <= interval.high + slack, seed

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from my_ml_project.evaluation.core import Context, EvalError, KitSettings
 from my_ml_project.evaluation.ranking import (
@@ -30,10 +29,10 @@ def test_hand_computed_values() -> None:
     assert math.isclose(ndcg_at_k(ranking, RELEVANT, 10), dcg / ideal)
 
 
-@given(st.permutations(["a", "b", "c", "d", "e"]))
-def test_ndcg_is_in_unit_interval_and_one_for_the_ideal(ranking: list[str]) -> None:
+def test_ndcg_is_in_unit_interval_and_one_for_the_ideal() -> None:
     grades = {"a": 3.0, "b": 2.0, "c": 0.0, "d": 1.0}
-    assert 0.0 <= ndcg_at_k(ranking, grades, 3) <= 1.0 + 1e-12
+    for ranking in itertools.permutations(["a", "b", "c", "d", "e"]):  # all 120 of them
+        assert 0.0 <= ndcg_at_k(list(ranking), grades, 3) <= 1.0 + 1e-12, ranking
     assert math.isclose(ndcg_at_k(["a", "b", "d", "c", "e"], grades, 3), 1.0)
 
 

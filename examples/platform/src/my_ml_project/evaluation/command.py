@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .core import EvalError
-from .gate import load_config, run
-from .kits import KITS
+# The metric kits import numpy (~0.2 s): only `predict` and `evals` pay for it, not every
+# command the CLI has.
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from .core import EvalError
+    from .gate import load_config
+    from .kits import KITS
+
     try:
         config = load_config(args.root)
         predictors = {kit.name: predictor for kit, predictor in KITS}
@@ -44,6 +47,9 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _evals(args: argparse.Namespace) -> int:
+    from .core import EvalError
+    from .gate import run
+
     try:
         return run(args.root, update_baseline=args.update_baseline)
     except EvalError as error:
