@@ -170,17 +170,78 @@ def test_a_failed_write_leaves_the_registry_unchanged(
 ) -> None:
     before = Path(registry.REGISTRY_FILE).read_bytes()
 
-    def disk_full(path: Path, entry: dict[str, object]) -> None:
-        raise OSError("No space left on device")
+    def disk_full(path: Path, text: str) -> None:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(text[:10])  # a torn line, then the disk is full
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(audit, "append", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    monkeypatch.setattr(audit, "append_line", disk_full)
+    with pytest.raises(SupplyChainError, match=r"^add failed, nothing was changed: No space left"):
         add("model", "churn", "1.0.0", "artifacts/model-1.bin")
     assert Path(registry.REGISTRY_FILE).read_bytes() == before
+    assert audit.AUDIT_FILE.read_bytes() == b""
+    # No journal and no temporary file: the next command has nothing to finish.
     assert sorted(p.name for p in Path("versioning").iterdir()) == [
+        ".registry.lock",
+        "audit.jsonl",
         "registry.json",
         "registry.schema.json",
     ]
+
+
+def test_a_write_killed_after_its_journal_is_finished_by_the_next_command(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Real kill -9 at every step is the template's tests/test_registry_processes.py; here the
+    # write stops after its journal, at the audit append, the way a killed process leaves it.
+    def killed(path: Path, text: str) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(audit, "append_line", killed)
+        with pytest.raises(KeyboardInterrupt):
+            add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    assert registry.JOURNAL_FILE.exists()
+    assert main(["registry", "verify"]) == 0
+    assert "note: finished an interrupted `add`" in capsys.readouterr().err
+    assert not registry.JOURNAL_FILE.exists()
+    assert [artifact["name"] for artifact in Registry.load().data["artifacts"]] == ["churn"]
+
+
+def test_a_held_lock_times_out_in_one_line_naming_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filelock import FileLock
+
+    command = ["registry", "add", "model", "churn", "1.0.0", "artifacts/model-1.bin", "--sign"]
+    command += ["--key", str(KEY)]
+    monkeypatch.setenv("REGISTRY_LOCK_TIMEOUT", "0")
+    with FileLock(registry.LOCK_FILE):
+        assert main(command) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: versioning/.registry.lock: another registry command held")
+    assert err.count("\n") == 1
+    assert Registry.load().data["artifacts"] == []
+    monkeypatch.setenv("REGISTRY_LOCK_TIMEOUT", "inf")
+    assert main(command) == 1
+    assert "REGISTRY_LOCK_TIMEOUT='inf': expected seconds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "own", ["versioning/registry.json", "versioning/audit.jsonl", "versioning/.registry.lock"]
+)
+def test_add_refuses_the_registrys_own_files(
+    repo: Path, own: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add("model", "churn", "1.0.0", "artifacts/model-1.bin")
+    Path(own).touch()
+    Path("artifacts/alias.json").symlink_to(Path(own).resolve())
+    for path in (own, "artifacts/alias.json"):
+        assert main(["registry", "add", "dataset", "registry", "1", path, "--sign",
+                     "--key", str(KEY)]) == 1  # fmt: skip
+        refusal = f"error: {own}: one of the registry's own files; register artifacts"
+        assert capsys.readouterr().err == refusal + ", not the registry\n"
+    assert Registry.load().verify() == []
 
 
 def test_rewritten_audit_trail_is_detected(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

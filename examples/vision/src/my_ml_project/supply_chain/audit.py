@@ -79,11 +79,15 @@ def make_entry(
     return entry
 
 
-def append(path: Path, entry: dict[str, Any]) -> None:
-    """Append one line and flush it to disk; past lines are never touched."""
+def line(entry: dict[str, Any]) -> str:
+    """The entry as the one line `append` writes."""
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def append_line(path: Path, text: str) -> None:
+    """Append one line (`line(entry)`) and flush it to disk; past lines are never touched."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n"
     with path.open("a", encoding="utf-8") as stream:
-        stream.write(line)
+        stream.write(text)
         stream.flush()
         os.fsync(stream.fileno())

@@ -7,6 +7,11 @@ rollback is one more entry. Every change is first appended to the hash-chained a
 with the digest of the registry content it produces; the registry file is then replaced
 atomically and records the audit head it reflects. Reading it back checks both, so a hand
 edit (a deleted rollback, a changed digest) is refused, not served.
+
+Writers take an exclusive lock (versioning/.registry.lock) around read-modify-write, so
+concurrent commands queue instead of losing each other's entries. Each change is first
+written whole to a journal (versioning/.registry.journal); a command killed part-way leaves
+it behind, and the next command to touch the registry finishes that change from it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +34,8 @@ from my_ml_project.supply_chain.config import (
     ROOT_HINT,
     SigningConfig,
     SupplyChainError,
+    fsync_directory,
     load_config,
-    public_mode,
     report,
     sha256_file,
     write_atomic,
@@ -37,6 +43,15 @@ from my_ml_project.supply_chain.config import (
 
 REGISTRY_FILE = Path("versioning/registry.json")
 SCHEMA_FILE = Path("versioning/registry.schema.json")
+LOCK_FILE = Path("versioning/.registry.lock")
+JOURNAL_FILE = Path("versioning/.registry.journal")
+# What `registry add` refuses to register: the registry itself (and its dot files).
+OWN_FILES = {
+    path.as_posix()
+    for path in (REGISTRY_FILE, SCHEMA_FILE, audit.AUDIT_FILE, LOCK_FILE, JOURNAL_FILE)
+}
+# Seconds a writer waits for another; REGISTRY_LOCK_TIMEOUT overrides (a slow shared disk).
+LOCK_TIMEOUT = 60.0
 # The kinds in the schema's enum (a test keeps them equal); `release` has an option for each.
 KINDS = (
     "model",
@@ -103,16 +118,99 @@ def source_commit() -> str | None:
     return commit if result.returncode == 0 and re.fullmatch("[0-9a-f]{40}", commit) else None
 
 
+def lock_timeout() -> float:
+    raw = os.environ.get("REGISTRY_LOCK_TIMEOUT")
+    if raw is None:
+        return LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:  # also refuses nan and inf: a writer must never wait forever
+        raise SupplyChainError(f"REGISTRY_LOCK_TIMEOUT={raw!r}: expected seconds in [0, 3600]")
+    return value
+
+
+@contextmanager
+def write_lock(root: Path) -> Iterator[None]:
+    """Hold the registry's exclusive lock; one line naming it when another writer keeps it."""
+    # Imported on use (~60 ms): only commands that write pay for it.
+    from filelock import FileLock, Timeout
+
+    timeout = lock_timeout()
+    lock = FileLock(root / LOCK_FILE, timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise SupplyChainError(
+            f"{LOCK_FILE}: another registry command held this lock for {timeout:g} s; "
+            "retry when it has finished (the lock is released when its process exits)"
+        ) from None
+    except OSError as exc:
+        raise SupplyChainError(f"{LOCK_FILE}: cannot lock: {exc.strerror}") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def leftovers(root: Path) -> list[Path]:
+    """Temporary files of the registry's atomic writes (write_atomic's `.NAME.*.tmp`)."""
+    folder = (root / REGISTRY_FILE).parent
+    names = (REGISTRY_FILE.name, JOURNAL_FILE.name)
+    return [path for name in names for path in folder.glob(f".{name}.*.tmp")]
+
+
+def recover(root: Path) -> str | None:
+    """Finish the change an interrupted writer journaled; return its action, if there was one.
+
+    Call with the lock held. The journal is written (atomically) before anything else, and
+    holds the audit line and the whole new registry, so rolling forward is always possible:
+    the audit line is appended unless it already is, then the registry replaced.
+    """
+    for leftover in leftovers(root):
+        leftover.unlink()  # a writer's temporary file, killed before its rename
+    path = root / JOURNAL_FILE
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise SupplyChainError(f"{JOURNAL_FILE}: unreadable ({exc})") from None
+    trail = root / audit.AUDIT_FILE
+    size, line = journal["audit_size"], journal["audit_line"].encode()
+    current = trail.read_bytes() if trail.exists() else b""
+    tail = current[size:]
+    if len(current) < size or not line.startswith(tail):
+        raise SupplyChainError(
+            f"{JOURNAL_FILE}: {audit.AUDIT_FILE} changed after the interrupted "
+            f"{journal['action']} began; restore both from git"
+        )
+    if tail != line:
+        if tail:
+            os.truncate(trail, size)  # a torn append: write the whole line again
+        audit.append_line(trail, journal["audit_line"])
+    write_atomic(root / REGISTRY_FILE, journal["registry"].encode())
+    path.unlink()
+    fsync_directory(path.parent)
+    action: str = journal["action"]
+    return action
+
+
 class Registry:
     def __init__(self, root: Path, data: dict[str, Any], schema: dict[str, Any]) -> None:
         self.root = root
         self.data = data
         self.schema = schema
         self.config: SigningConfig = load_config(root)
+        self._locked = False
 
     @classmethod
     def load(cls, root: Path = Path()) -> Registry:
-        """Read the registry and check it against its schema."""
+        """Read the registry and check it against its schema, finishing an interrupted write."""
+        if (root / JOURNAL_FILE).exists() or leftovers(root):
+            with write_lock(root):
+                cls._report_recovery(recover(root))
         path = root / REGISTRY_FILE
         schema = cls._read_json(root / SCHEMA_FILE)
         registry = cls(root, cls._read_json(path), schema)
@@ -132,6 +230,27 @@ class Registry:
         if not isinstance(data, dict):
             raise SupplyChainError(f"{path}: expected a JSON object")
         return data
+
+    @staticmethod
+    def _report_recovery(action: str | None) -> None:
+        if action is not None:
+            print(f"note: finished an interrupted `{action}` from {JOURNAL_FILE}", file=sys.stderr)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Lock, finish any interrupted write, and re-read: changes apply to the newest state."""
+        with write_lock(self.root):
+            self._report_recovery(recover(self.root))
+            path = self.root / REGISTRY_FILE
+            data = self._read_json(path)
+            if data != self.data:  # changed by another writer since this one loaded it
+                self._check_schema(data, path)
+                self.data = data
+            self._locked = True
+            try:
+                yield
+            finally:
+                self._locked = False
 
     def _check_schema(self, data: dict[str, Any], path: Path) -> None:
         # Imported on use: jsonschema costs more to import than most commands take to run.
@@ -235,6 +354,26 @@ class Registry:
 
     def audit_head(self) -> str | None:
         """The audit trail's last hash, after checking the registry is what that entry wrote."""
+        try:
+            return self._audit_head()
+        except SupplyChainError:
+            if self._locked or not self._written_since_load():
+                raise
+        # Read without the lock while a writer was between its steps: read again once it is
+        # done (or finish its write, if it was killed).
+        with self._writing():
+            return self._audit_head()
+
+    def _written_since_load(self) -> bool:
+        """Whether a writer is mid-change (its journal exists) or changed the registry since."""
+        if (self.root / JOURNAL_FILE).exists():
+            return True
+        try:
+            return self._read_json(self.root / REGISTRY_FILE) != self.data
+        except SupplyChainError:
+            return False
+
+    def _audit_head(self) -> str | None:
         chain = audit.read_chain(self.root / audit.AUDIT_FILE)
         head: str | None = chain[-1]["hash"] if chain else None
         if head != self.data["audit_head"]:
@@ -268,24 +407,45 @@ class Registry:
     def _commit(
         self, data: dict[str, Any], action: str, subject: str, details: dict[str, Any]
     ) -> None:
-        """Append the audit entry, then atomically replace the registry file."""
+        """Journal the change, append the audit entry, replace the registry, drop the journal.
+
+        A kill before the journal's rename leaves the old state (and at most a `.tmp` the next
+        writer deletes); after it, the next command finishes the change (`recover`).
+        """
+        if not self._locked:
+            raise RuntimeError("registry changes are made inside `with self._writing()`")
         entry = audit.make_entry(self.audit_head(), action, subject, details, content_digest(data))
         data["audit_head"] = entry["hash"]
         path = self.root / REGISTRY_FILE
         self._check_schema(data, path)
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".registry.", suffix=".tmp")
+        trail = self.root / audit.AUDIT_FILE
+        journal = {
+            "action": action,
+            "audit_size": trail.stat().st_size if trail.exists() else 0,
+            "audit_line": audit.line(entry),
+            "registry": json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        }
         try:
-            os.fchmod(fd, public_mode())  # a committed file, not a secret: not mkstemp's 0600
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
-            audit.append(self.root / audit.AUDIT_FILE, entry)
-            Path(temporary).replace(path)
-        finally:
-            Path(temporary).unlink(missing_ok=True)
+            write_atomic(self.root / JOURNAL_FILE, json.dumps(journal).encode())
+            recover(self.root)
+        except OSError as exc:  # a full disk, a read-only file: undo what was not finished
+            self._undo(journal)
+            raise SupplyChainError(
+                f"{action} failed, nothing was changed: {exc.strerror or exc}"
+            ) from None
         self.data = data
+
+    def _undo(self, journal: dict[str, Any]) -> None:
+        """Drop a journaled change that failed (not crashed) before the registry was replaced."""
+        path = self.root / REGISTRY_FILE
+        if path.read_text(encoding="utf-8") == journal["registry"]:
+            return  # replaced: the change is made; a leftover journal is finished next time
+        trail = self.root / audit.AUDIT_FILE
+        if trail.exists() and trail.stat().st_size > journal["audit_size"]:
+            os.truncate(trail, journal["audit_size"])
+        (self.root / JOURNAL_FILE).unlink(missing_ok=True)
+        for leftover in leftovers(self.root):
+            leftover.unlink()
 
     def _check_tracked(self, path: Path) -> None:
         """Refuse files (and their signatures) that a fresh clone, e.g. CI's, would not have."""
@@ -383,37 +543,56 @@ class Registry:
         self._check_field("name", name)
         self._check_field("version", version)
         location = self._relative(path)
+        if location in OWN_FILES or location.startswith("versioning/.registry."):
+            raise SupplyChainError(
+                f"{location}: one of the registry's own files; register artifacts, not the registry"
+            )
         digest = sha256_file(path).hex()
         self._check_tracked(path)
-        existing = self.find(kind, name, version)
+        existing = self._existing(kind, name, version, digest, sign)
         if existing is not None:
-            if existing["sha256"] != digest:
-                raise SupplyChainError(
-                    f"{kind} {name}@{version} is already registered as "
-                    f"{immutable_id(existing)}; versions are immutable: register a new version"
-                )
-            if sign and existing["signature"] is None:
-                raise SupplyChainError(
-                    f"{kind} {name}@{version} is registered unsigned and versions are immutable: "
-                    "register the file again as a new version, with --sign"
-                )
             return existing, False
+        # Signed before taking the lock: keyless signing can wait minutes on a browser login.
         signature, signer = self._signature_for(path, sign, key, password)
-        artifact: Artifact = {
-            "kind": kind,
-            "name": name,
-            "version": version,
-            "sha256": digest,
-            "size": path.stat().st_size,
-            "location": location,
-            "signature": signature,
-            "signer": signer,
-            "created": audit.now(),
-            "source_commit": source_commit(),
-        }
-        data = {**self.data, "artifacts": [*self.data["artifacts"], artifact]}
-        self._commit(data, "add", artifact_ref(artifact), {"id": immutable_id(artifact)})
+        with self._writing():
+            # Another writer may have registered this version while we signed.
+            existing = self._existing(kind, name, version, digest, sign)
+            if existing is not None:
+                return existing, False
+            artifact: Artifact = {
+                "kind": kind,
+                "name": name,
+                "version": version,
+                "sha256": digest,
+                "size": path.stat().st_size,
+                "location": location,
+                "signature": signature,
+                "signer": signer,
+                "created": audit.now(),
+                "source_commit": source_commit(),
+            }
+            data = {**self.data, "artifacts": [*self.data["artifacts"], artifact]}
+            self._commit(data, "add", artifact_ref(artifact), {"id": immutable_id(artifact)})
         return artifact, True
+
+    def _existing(
+        self, kind: str, name: str, version: str, digest: str, sign: bool
+    ) -> Artifact | None:
+        """The entry already registered as this version, if it is this file; else refuse."""
+        existing = self.find(kind, name, version)
+        if existing is None:
+            return None
+        if existing["sha256"] != digest:
+            raise SupplyChainError(
+                f"{kind} {name}@{version} is already registered as "
+                f"{immutable_id(existing)}; versions are immutable: register a new version"
+            )
+        if sign and existing["signature"] is None:
+            raise SupplyChainError(
+                f"{kind} {name}@{version} is registered unsigned and versions are immutable: "
+                "register the file again as a new version, with --sign"
+            )
+        return existing
 
     def release_by_id(self, identifier: str) -> Release:
         releases: list[Release] = self.data["releases"]
@@ -485,6 +664,10 @@ class Registry:
 
     def release(self, name: str, members: list[tuple[str, str]]) -> tuple[Release, bool]:
         """Deploy the given `kind, name@version` members together; return (release, changed)."""
+        with self._writing():
+            return self._release(name, members)
+
+    def _release(self, name: str, members: list[tuple[str, str]]) -> tuple[Release, bool]:
         self._check_field("name", name)
         if not members:
             raise SupplyChainError("a release needs at least one member, e.g. --model NAME@VERSION")
@@ -534,6 +717,10 @@ class Registry:
 
     def rollback(self) -> Release:
         """Return to the release that was served before the current one."""
+        with self._writing():
+            return self._rollback()
+
+    def _rollback(self) -> Release:
         stack = self._stack()
         if len(stack) < 2:
             raise SupplyChainError("nothing to roll back to: fewer than two releases deployed")
